@@ -1,0 +1,55 @@
+// Graph read routes: search, entity details, neighbourhood, cases and their overview.
+import { z } from 'zod';
+import { CaseSummary, EntityDetail, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
+import type { GraphService } from '../services/graph.service.ts';
+import type { GraphStore } from '../storage/port.ts';
+import { csvEnum, defineRoute } from './route.ts';
+
+const EntityIdParams = z.object({ id: z.string().min(1).max(100) });
+
+export const SearchQuery = z.object({
+  q: z.string().trim().min(1, 'type something to search for').max(200),
+  types: csvEnum(ENTITY_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const NeighboursQuery = z.object({
+  depth: z.coerce.number().int().min(1).max(3).default(1),
+  entityTypes: csvEnum(ENTITY_TYPES).optional(),
+  linkTypes: csvEnum(LINK_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+const OverviewQuery = z.object({ limit: z.coerce.number().int().min(1).max(20_000).default(2000) });
+const CaseParams = z.object({ name: z.string().min(1).max(120) });
+
+export function graphRoutes(graph: GraphService, store: GraphStore) {
+  return [
+    defineRoute({
+      method: 'get', path: '/search', tag: 'graph', summary: 'Full-text search over labels, aliases and identifiers (partial phone digits too)',
+      query: SearchQuery, response: z.object({ hits: z.array(SearchHit) }),
+      handler: async ({ query }) => ({ hits: await graph.search(query) }),
+    }),
+    defineRoute({
+      method: 'get', path: '/entities/:id', tag: 'graph', summary: 'One entity with every property, source and locator',
+      params: EntityIdParams, response: EntityDetail,
+      handler: ({ params }) => graph.entity(params.id),
+    }),
+    defineRoute({
+      method: 'get', path: '/entities/:id/neighbours', tag: 'graph', summary: 'Neighbourhood with depth, type filters, a cap and paging; says when it capped',
+      params: EntityIdParams, query: NeighboursQuery, response: GraphView,
+      handler: ({ params, query }) => graph.neighbours(params.id, query),
+    }),
+    defineRoute({
+      method: 'get', path: '/cases', tag: 'cases', summary: 'Cases with their source and entity counts',
+      response: z.object({ cases: z.array(CaseSummary) }),
+      handler: async () => ({ cases: await store.listCases() }),
+    }),
+    defineRoute({
+      method: 'get', path: '/cases/:name/overview', tag: 'cases', summary: 'The entities of a case (capped) and the links among them',
+      params: CaseParams, query: OverviewQuery, response: GraphView,
+      handler: ({ params, query }) => graph.caseOverview(params.name, query.limit),
+    }),
+  ];
+}

@@ -1,0 +1,76 @@
+// createApp(deps): the express app — routers, static explorer, error handler. No I/O of its own.
+import express, { Router } from 'express';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { errorHandler, notFoundHandler } from './api/error-handler.ts';
+import { graphRoutes } from './api/graph.routes.ts';
+import { importRoutes } from './api/import.routes.ts';
+import { defineRoute, mount, openApiDocument, type RouteDef } from './api/route.ts';
+import type { Logger } from './logger.ts';
+import { Counts } from './model/index.ts';
+import { GraphService } from './services/graph.service.ts';
+import type { ImportService } from './services/import.service.ts';
+import type { GraphStore } from './storage/port.ts';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  store: GraphStore;
+  imports: ImportService;
+  log: Logger;
+  /** built explorer to serve at / (omitted in API-only tests) */
+  staticDir?: string;
+}
+
+const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  store: z.object({ store: z.string(), status: z.string(), version: z.string(), detail: z.string().optional() }),
+  counts: Counts.optional(),
+});
+
+export function createApp(deps: AppDeps): express.Express {
+  const { store, imports, log } = deps;
+  const graph = new GraphService(store);
+  const routes: RouteDef[] = [
+    defineRoute({
+      method: 'get', path: '/health', tag: 'system', summary: 'Store status, version and counts', response: Health,
+      handler: async ({ res }) => {
+        const h = await store.health();
+        const body = { status: h.status === 'up' ? 'ok' : 'degraded', version: VERSION, store: h, ...(h.status === 'up' ? { counts: await store.counts() } : {}) };
+        res.status(h.status === 'up' ? 200 : 503).json(body);
+        return body;
+      },
+    }),
+    ...graphRoutes(graph, store),
+    ...importRoutes(imports),
+  ];
+  const openapi = openApiDocument(routes, { title: 'Casegraph API', version: VERSION });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  const api = Router();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  mount(api, routes);
+  api.use(notFoundHandler());
+  app.use('/api', api);
+  if (deps.staticDir && existsSync(deps.staticDir)) {
+    app.use((_req, res, next) => {
+      res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+      next();
+    });
+    app.use(express.static(deps.staticDir, { index: 'index.html', maxAge: '1h' }));
+    app.get('/{*path}', (_req, res) => res.sendFile(join(deps.staticDir!, 'index.html')));
+  }
+  app.use(errorHandler(log));
+  return app;
+}

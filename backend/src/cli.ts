@@ -1,0 +1,100 @@
+// The `casegraph` command: serve, import, stats — so scripted users need no browser.
+import { parseArgs } from 'node:util';
+import { ConfigError, ENV_DOCS } from './config.ts';
+import { AppError } from './errors.ts';
+import { openRuntime, serve } from './main.ts';
+
+const USAGE = `casegraph — investigative link-graph explorer
+
+Usage:
+  casegraph serve                      start the API and explorer (loads the Lima case on first start)
+  casegraph import <file> [--case NAME] [--format FMT] [--json]
+                                       import a file; exits 1 when the import is refused
+  casegraph stats [--json]             counts of entities, links, events, sources, cases
+  casegraph help                       this text
+
+Environment:
+${Object.entries(ENV_DOCS).map(([k, v]) => `  ${k.padEnd(24)}${v}`).join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      case: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }, dev: { type: 'boolean', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const out = (human: string, data: unknown) => process.stdout.write(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${human}\n`);
+
+  switch (command) {
+    case 'serve': {
+      const rt = await openRuntime();
+      const server = await serve(rt);
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : rt.config.port;
+      const host = rt.config.host.includes(':') ? `[${rt.config.host}]` : rt.config.host;
+      process.stdout.write(`Casegraph listening on http://${host}:${port} (store: ${rt.store.kind}, data: ${rt.config.dataDir})\n`);
+      const stop = () => {
+        server.close();
+        void rt.store.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return -1; // keep running
+    }
+    case 'import': {
+      if (rest.length !== 1) throw new AppError('bad_request', 'usage: casegraph import <file> [--case NAME] [--format FMT] [--json]');
+      const rt = await openRuntime();
+      try {
+        const r = await rt.imports.importFile(rest[0], { case: values.case, format: values.format, importedBy: process.env.USER ?? 'cli' });
+        const human = r.status === 'already_imported'
+          ? `${r.file}: already imported into case ${r.case} (sha256 ${r.sha256.slice(0, 12)}…); nothing changed`
+          : `${r.file} (${r.format}) → case ${r.case}: entities ${r.entities.created} created, ${r.entities.merged} merged; ` +
+            `links ${r.links.created} created, ${r.links.merged} merged; events ${r.events.created} created, ${r.events.merged} merged` +
+            (r.warnings.length ? `\n${r.warnings.length} warning(s):\n  ${r.warnings.slice(0, 20).join('\n  ')}` : '');
+        out(human, r);
+      } finally {
+        await rt.store.close();
+      }
+      return 0;
+    }
+    case 'stats': {
+      const rt = await openRuntime();
+      try {
+        const [counts, cases] = [await rt.store.counts(), await rt.store.listCases()];
+        const types = Object.entries(counts.byType).map(([t, n]) => `  ${t.padEnd(14)}${n}`).join('\n');
+        const caseLines = cases.map((c) => `  ${c.name}: ${c.entities} entities from ${c.sources} source(s)`).join('\n');
+        out(`store: ${rt.store.kind}\nentities ${counts.entities} · links ${counts.links} · events ${counts.events} · sources ${counts.sources}\nby type:\n${types}\ncases:\n${caseLines}`, { store: rt.store.kind, ...counts, cases });
+      } finally {
+        await rt.store.close();
+      }
+      return 0;
+    }
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    const json = process.argv.includes('--json');
+    if (err instanceof AppError || err instanceof ConfigError) {
+      const body = err instanceof AppError ? { code: err.code, message: err.message, details: err.details } : { code: 'config', message: err.message };
+      process.stderr.write(json ? `${JSON.stringify(body)}\n` : `casegraph: ${err.message}\n`);
+    } else {
+      process.stderr.write(`casegraph: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,19 @@
+// Importers registered by format. Detection reads the head of the file, not just its name.
+import { AppError } from '../errors.ts';
+import { reportImporter } from './report/report.importer.ts';
+import type { Importer } from './types.ts';
+
+export const IMPORTERS: readonly Importer[] = [reportImporter];
+
+export function findImporter(head: Buffer, name: string, format?: string): Importer {
+  if (format) {
+    const imp = IMPORTERS.find((i) => i.format === format);
+    if (!imp) throw new AppError('unsupported_format', `unknown format "${format}"; known: ${IMPORTERS.map((i) => i.format).join(', ')}`);
+    return imp;
+  }
+  const imp = IMPORTERS.find((i) => i.detect(head, name));
+  if (!imp) {
+    throw new AppError('unsupported_format', `${name}: format not recognised; supported: ${IMPORTERS.map((i) => `${i.format} (${i.description})`).join('; ')}`);
+  }
+  return imp;
+}

@@ -1,0 +1,31 @@
+// What every importer implements and receives. Importers are pure parsers: bytes in, Batch out.
+import type { Batch } from '../model/index.ts';
+
+export interface ImportInput {
+  /** file name as the user gave it (used in messages and as the source name) */
+  name: string;
+  /** path of the bytes on disk (uploads are spooled to a temp file while hashed) */
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ImportContext {
+  /** case the import goes into; a report file may name its own when this is absent */
+  case?: string;
+  defaultCase: string;
+  importedBy: string;
+  /** default region for phone numbers written in national format */
+  defaultRegion: string;
+  /** install secret for keyed hashes of card numbers */
+  secret: string;
+  onProgress?: (p: { rows: number; bytes: number }) => void;
+}
+
+export interface Importer {
+  format: string;
+  description: string;
+  /** true when the head of the file (first 64 KiB) and its name look like this format */
+  detect(head: Buffer, name: string): boolean;
+  parse(input: ImportInput, ctx: ImportContext): Promise<Batch>;
+}

@@ -1,0 +1,56 @@
+// The composition root: config → store → services → app. The only file that wires things together.
+import { existsSync, readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.ts';
+import { checkOntology } from './model/index.ts';
+import { loadConfig, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { loadSecret } from './secret.ts';
+import { ImportService } from './services/import.service.ts';
+import { openStore } from './storage/open-store.ts';
+import type { GraphStore } from './storage/port.ts';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SEED_DIR = join(ROOT, 'seed', 'lima');
+export const DEFAULT_CASE = 'lima-2023';
+
+export interface Runtime {
+  config: Config;
+  store: GraphStore;
+  imports: ImportService;
+  log: Logger;
+}
+
+/** Everything but the HTTP listener: used by `serve` and by the CLI's import/stats commands. */
+export async function openRuntime(env: Record<string, string | undefined> = process.env): Promise<Runtime> {
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel);
+  const problems = checkOntology();
+  if (problems.length) throw new Error(`the ontology is inconsistent:\n  ${problems.join('\n  ')}`);
+  const store = await openStore(config);
+  const secret = loadSecret(config.dataDir, config.secret);
+  const imports = new ImportService({ store, secret, region: config.region, defaultCase: DEFAULT_CASE, maxUploadBytes: config.maxUploadBytes });
+  return { config, store, imports, log };
+}
+
+/** Loads the bundled Lima case files; already-imported files are a no-op, so this runs on every start. */
+export async function loadSeed(rt: Runtime): Promise<void> {
+  if (!existsSync(SEED_DIR)) return;
+  const files = readdirSync(SEED_DIR).filter((f) => !f.startsWith('.') && !f.endsWith('.md')).sort();
+  for (const f of files) {
+    const r = await rt.imports.importFile(join(SEED_DIR, f), { importedBy: 'seed' });
+    rt.log.info(r.status === 'applied' ? 'seed loaded' : 'seed already loaded', { file: f, case: r.case, entities: r.entities.created, links: r.links.created });
+  }
+}
+
+export async function serve(rt: Runtime, staticDir = join(ROOT, 'dist')): Promise<Server> {
+  if (rt.config.seed) await loadSeed(rt);
+  if (!existsSync(join(staticDir, 'index.html'))) rt.log.warn('the explorer is not built (run `npm run build`); serving the API only', { staticDir });
+  const app = createApp({ store: rt.store, imports: rt.imports, log: rt.log, staticDir });
+  return new Promise((resolveServer, reject) => {
+    const server = app.listen(rt.config.port, rt.config.host, () => resolveServer(server));
+    server.on('error', reject);
+  });
+}

@@ -1,0 +1,133 @@
+// BatchBuilder: how importers make canonical records. It derives ids from identity keys, normalises
+// identifiers, checks link endpoints against the ontology and merges repeats within one source.
+import { ENTITY_SPECS, LINK_SPECS, linkAllowed, type EntityType, type LinkType } from './ontology.ts';
+import { makeEventId, makeId, makeLinkId } from './ids.ts';
+import { digitSuffixes, normaliseName, normalisePhone, type NormalisedPhone } from './normalise.ts';
+import type { Batch, EntityRecord, EventRecord, LinkRecord, Props, SourceInfo } from './schemas.ts';
+
+/** Raised by the builder for input that breaks the model; importers add file and position. */
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
+const MAX_LOCATORS = 20;
+
+export interface EntityInput {
+  /** identity key when the type has no identity prop (people, places…); defaults to the normalised label */
+  key?: string;
+  label: string;
+  props?: Props;
+  aliases?: string[];
+  locator: string;
+}
+
+export class BatchBuilder {
+  private readonly entities = new Map<string, EntityRecord>();
+  private readonly links = new Map<string, LinkRecord>();
+  private readonly events = new Map<string, EventRecord>();
+  private readonly types = new Map<string, EntityType>();
+  readonly warnings: string[] = [];
+
+  constructor(readonly source: SourceInfo) {}
+
+  /** Adds (or merges into) an entity and returns its id. */
+  entity(type: EntityType, input: EntityInput): string {
+    const spec = ENTITY_SPECS[type];
+    if (!spec) throw new ModelError(`unknown entity type "${type}"`);
+    const props: Props = { ...(input.props ?? {}) };
+    const identityProp = spec.identity.find((p) => props[p] !== undefined && props[p] !== null && props[p] !== '');
+    const key = identityProp
+      ? `${identityProp}=${String(props[identityProp]).trim().toLowerCase()}`
+      : input.key ?? `name=${normaliseName(input.label)}`;
+    const id = makeId(type, key);
+    const search = new Set<string>(input.aliases ?? []);
+    for (const p of spec.identifiers) {
+      const v = props[p];
+      if (Array.isArray(v)) v.forEach((x) => search.add(String(x)));
+      else if (v !== undefined && v !== null && v !== '') search.add(String(v));
+    }
+    if (input.aliases?.length) props.aliases = [...new Set([...(asStrings(props.aliases)), ...input.aliases])];
+    const existing = this.entities.get(id);
+    if (existing) {
+      if (existing.type !== type) throw new ModelError(`id ${id} already used for a ${existing.type}`);
+      existing.props = { ...props, ...existing.props };
+      for (const s of search) if (!existing.search.includes(s)) existing.search.push(s);
+      addLocator(existing.locators, input.locator);
+      return id;
+    }
+    this.entities.set(id, { id, type, label: input.label.slice(0, 500), props, search: [...search], locators: [input.locator] });
+    this.types.set(id, type);
+    return id;
+  }
+
+  /** A Phone entity from a number as written; returns its id and how it normalised. */
+  phone(original: string, opts: { region?: string; scope?: string; locator: string; label?: string; props?: Props }): { id: string; phone: NormalisedPhone } {
+    const phone = normalisePhone(original, opts.region, opts.scope);
+    const search = phone.kind === 'e164' || phone.kind === 'short' ? digitSuffixes(phone.key) : [];
+    const id = this.entity('Phone', {
+      label: opts.label ?? (phone.kind === 'e164' ? phone.key : original.trim() || 'withheld'),
+      props: { number: phone.key, original: phone.original, numberKind: phone.kind, ...(phone.country ? { country: phone.country } : {}), ...opts.props },
+      aliases: search,
+      locator: opts.locator,
+    });
+    return { id, phone };
+  }
+
+  typeOf(id: string): EntityType | undefined {
+    return this.types.get(id);
+  }
+
+  /** Adds (or merges into) a link; both ends must already be in this batch so their types can be checked. */
+  link(type: LinkType, from: string, to: string, locator: string, props: Props = {}): string {
+    const spec = LINK_SPECS[type];
+    if (!spec) throw new ModelError(`unknown link type "${type}"`);
+    const ft = this.types.get(from);
+    const tt = this.types.get(to);
+    if (!ft || !tt) throw new ModelError(`link ${type} refers to an entity not defined in this source`);
+    if (!linkAllowed(type, ft, tt)) {
+      throw new ModelError(`link ${type} cannot join ${ft} to ${tt} (allowed: ${spec.from.join('|')} → ${spec.to.join('|')})`);
+    }
+    const id = makeLinkId(type, from, to);
+    const existing = this.links.get(id);
+    if (existing) {
+      existing.props = { ...props, ...existing.props };
+      addLocator(existing.locators, locator);
+      return id;
+    }
+    this.links.set(id, { id, type, from, to, props, locators: [locator] });
+    return id;
+  }
+
+  /**
+   * Adds a timed event on a link (created if needed). The event id is the dedupe key: the same call in two
+   * extractions (same parties, UTC second, duration, kind) is one event.
+   */
+  event(linkType: LinkType, from: string, to: string, e: { kind: string; at: Date; durationS?: number | null; deleted?: boolean; original?: string; props?: Props; locator: string }): string {
+    const linkId = this.link(linkType, from, to, e.locator);
+    const atIso = new Date(Math.floor(e.at.getTime() / 1000) * 1000).toISOString();
+    const id = makeEventId([e.kind, from, to, atIso, e.durationS == null ? '' : Math.round(e.durationS)]);
+    if (!this.events.has(id)) {
+      this.events.set(id, {
+        id, kind: e.kind, linkId, from, to, at: atIso, durationS: e.durationS ?? null, deleted: e.deleted ?? false,
+        original: (e.original ?? '').slice(0, 200), props: e.props ?? {}, locator: e.locator,
+      });
+    }
+    return id;
+  }
+
+  get size(): { entities: number; links: number; events: number } {
+    return { entities: this.entities.size, links: this.links.size, events: this.events.size };
+  }
+
+  build(): Batch {
+    return { source: this.source, entities: [...this.entities.values()], links: [...this.links.values()], events: [...this.events.values()], warnings: this.warnings };
+  }
+}
+
+function addLocator(list: string[], locator: string): void {
+  if (list.length < MAX_LOCATORS && !list.includes(locator)) list.push(locator);
+}
+
+function asStrings(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+}

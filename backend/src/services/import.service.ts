@@ -1,0 +1,121 @@
+// Import use case: spool and hash the bytes, detect the format, parse to a Batch, apply it atomically.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../errors.ts';
+import { findImporter } from '../importers/registry.ts';
+import type { ImportContext } from '../importers/types.ts';
+import { alreadyImported, makeSourceId, type ApplyResult } from '../model/index.ts';
+import type { GraphStore } from '../storage/port.ts';
+
+export interface ImportOptions {
+  name?: string;
+  case?: string;
+  format?: string;
+  importedBy?: string;
+  onProgress?: ImportContext['onProgress'];
+}
+
+export interface ImportOutcome extends ApplyResult {
+  format: string;
+  file: string;
+  sha256: string;
+}
+
+export interface ImportServiceDeps {
+  store: GraphStore;
+  secret: string;
+  region: string;
+  defaultCase: string;
+  maxUploadBytes: number;
+  tmpDir?: string;
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+export class ImportService {
+  constructor(private readonly deps: ImportServiceDeps) {}
+
+  /** Imports a file already on disk. */
+  async importFile(path: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
+    const name = safeName(opts.name ?? basename(path));
+    const info = await stat(path).catch(() => {
+      throw new AppError('not_found', `${name}: file not found`);
+    });
+    if (!info.isFile()) throw new AppError('bad_request', `${name}: not a regular file`);
+    const sha256 = await hashFile(path);
+    return this.run(path, name, sha256, info.size, opts);
+  }
+
+  /** Spools an upload to a temp file (bounded, hashed on the way), imports it, and removes the spool. */
+  async importStream(body: Readable, opts: ImportOptions & { name: string }): Promise<ImportOutcome> {
+    const name = safeName(opts.name);
+    const dir = this.deps.tmpDir ?? join(tmpdir(), 'casegraph-uploads');
+    await mkdir(dir, { recursive: true });
+    const spool = join(dir, `${randomUUID()}.upload`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const limit = this.deps.maxUploadBytes;
+    try {
+      await pipeline(
+        body,
+        new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            size += chunk.length;
+            if (size > limit) return cb(new AppError('payload_too_large', `${name}: upload exceeds ${Math.round(limit / 1024 / 1024)} MiB`));
+            hash.update(chunk);
+            cb(null, chunk);
+          },
+        }),
+        createWriteStream(spool, { flags: 'wx', mode: 0o600 }),
+      );
+      if (size === 0) throw new AppError('bad_request', `${name}: the upload is empty`);
+      return await this.run(spool, name, hash.digest('hex'), size, opts);
+    } finally {
+      await rm(spool, { force: true });
+    }
+  }
+
+  private async run(path: string, name: string, sha256: string, size: number, opts: ImportOptions): Promise<ImportOutcome> {
+    const head = await readHead(path);
+    const importer = findImporter(head, name, opts.format);
+    const ctx: ImportContext = {
+      case: opts.case, defaultCase: this.deps.defaultCase, importedBy: opts.importedBy ?? 'local',
+      defaultRegion: this.deps.region, secret: this.deps.secret, onProgress: opts.onProgress,
+    };
+    if (opts.case && (await this.deps.store.hasSource(sha256, opts.case))) {
+      return { ...alreadyImported(makeSourceId(sha256, opts.case), opts.case), format: importer.format, file: name, sha256 };
+    }
+    const batch = await importer.parse({ name, path, sha256, size }, ctx);
+    const result = await this.deps.store.apply(batch);
+    return { ...result, format: importer.format, file: name, sha256 };
+  }
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** File names come from users: keep the last path segment, printable characters only, bounded. */
+export function safeName(name: string): string {
+  const last = name.split(/[\\/]/).pop() ?? '';
+  const clean = last.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  return clean || 'upload';
+}

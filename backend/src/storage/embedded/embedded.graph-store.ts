@@ -1,0 +1,288 @@
+// The embedded GraphStore: SQLite through better-sqlite3 in WAL mode, zero setup. The default store.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../../errors.ts';
+import {
+  alreadyImported, makeSourceId, type ApplyResult, type Batch, type CaseSummary, type Counts, type EntityDetail, type EntityType,
+  type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source,
+} from '../../model/index.ts';
+import type { GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
+import { fts5Match } from '../search-query.ts';
+import { DDL, SCHEMA_VERSION } from './schema.sql.ts';
+
+interface EntityRow { rid: number; id: string; type: EntityType; label: string; props: string; search: string }
+interface LinkRow { id: string; type: LinkType; src: string; dst: string; props: string; count: number | null; duration: number | null; first_at: string | null; last_at: string | null }
+interface SourceRow { id: string; sha256: string; kind: string; name: string; case_name: string; title: string | null; document_id: string | null; imported_at: string; imported_by: string; n_entities: number; n_links: number; n_events: number }
+
+export interface EmbeddedOptions {
+  /** SQLite file path, or ':memory:' */
+  file: string;
+  clock?: () => Date;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+export class EmbeddedGraphStore implements GraphStore {
+  readonly kind = 'embedded' as const;
+  private readonly db: Database.Database;
+  private readonly clock: () => Date;
+  private readonly stmt;
+
+  constructor(opts: EmbeddedOptions) {
+    if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+    this.clock = opts.clock ?? (() => new Date());
+    try {
+      this.db = new Database(opts.file);
+    } catch (err) {
+      throw new AppError('store_unavailable', `cannot open the embedded store at ${opts.file}: ${(err as Error).message}`);
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new AppError('store_unavailable', `the store at ${opts.file} has schema ${version}, newer than this Casegraph (${SCHEMA_VERSION})`);
+    }
+    this.db.exec(DDL);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    const db = this.db;
+    this.stmt = {
+      sourceByHash: db.prepare<[string, string], SourceRow>('SELECT * FROM sources WHERE sha256 = ? AND case_name = ?'),
+      insertSource: db.prepare('INSERT INTO sources (id, sha256, kind, name, case_name, title, document_id, imported_at, imported_by, n_entities, n_links, n_events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)'),
+      insertEntity: db.prepare('INSERT INTO entities (id, type, label, props, search, created_at) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      entityById: db.prepare<[string], EntityRow>('SELECT rid, id, type, label, props, search FROM entities WHERE id = ?'),
+      updateEntity: db.prepare('UPDATE entities SET label = ?, props = ?, search = ? WHERE rid = ?'),
+      insertFts: db.prepare('INSERT INTO entity_fts (rowid, label, terms) VALUES (?,?,?)'),
+      updateFts: db.prepare('UPDATE entity_fts SET label = ?, terms = ? WHERE rowid = ?'),
+      insertLink: db.prepare('INSERT INTO links (id, type, src, dst, props) VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      linkProps: db.prepare<[string], { props: string }>('SELECT props FROM links WHERE id = ?'),
+      updateLinkProps: db.prepare('UPDATE links SET props = ? WHERE id = ?'),
+      insertEvent: db.prepare('INSERT INTO events (id, kind, link_id, src, dst, at, duration, deleted, original, props) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      insertProv: db.prepare('INSERT INTO prov (item, source, locator) VALUES (?,?,?) ON CONFLICT DO NOTHING'),
+      aggregate: db.prepare(`UPDATE links SET (count, duration, first_at, last_at) =
+        (SELECT count(*), sum(duration), min(at), max(at) FROM events WHERE link_id = links.id) WHERE id = ?`),
+      entityExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM entities WHERE id = ?'),
+    };
+  }
+
+  async apply(batch: Batch): Promise<ApplyResult> {
+    const { source } = batch;
+    const sourceId = makeSourceId(source.sha256, source.case);
+    const base = { sourceId, case: source.case, warnings: batch.warnings };
+    if (this.stmt.sourceByHash.get(source.sha256, source.case)) {
+      return alreadyImported(sourceId, source.case);
+    }
+    const now = this.clock().toISOString();
+    const run = this.db.transaction((): ApplyResult => {
+      const s = this.stmt;
+      s.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now, source.importedBy ?? 'local', batch.entities.length, batch.links.length, batch.events.length);
+      const ents = { created: 0, merged: 0 };
+      for (const e of batch.entities) {
+        if (s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now).changes === 1) {
+          ents.created++;
+          const rid = (s.entityById.get(e.id) as EntityRow).rid;
+          s.insertFts.run(rid, e.label, e.search.join(' '));
+        } else {
+          ents.merged++;
+          const row = s.entityById.get(e.id) as EntityRow;
+          if (row.type !== e.type) throw new AppError('conflict', `entity ${e.id} is a ${row.type}, the source says ${e.type}`);
+          const props = { ...e.props, ...(JSON.parse(row.props) as Props) };
+          const search = [...new Set([...(JSON.parse(row.search) as string[]), ...e.search])];
+          const label = row.label || e.label;
+          s.updateEntity.run(label, json(props), json(search), row.rid);
+          s.updateFts.run(label, search.join(' '), row.rid);
+        }
+        for (const loc of e.locators) s.insertProv.run(e.id, sourceId, loc);
+      }
+      const lnks = { created: 0, merged: 0 };
+      for (const l of batch.links) {
+        for (const end of [l.from, l.to]) {
+          if (!s.entityExists.get(end)) throw new AppError('import_failed', `link ${l.type} refers to unknown entity ${end}`);
+        }
+        if (s.insertLink.run(l.id, l.type, l.from, l.to, json(l.props)).changes === 1) lnks.created++;
+        else {
+          lnks.merged++;
+          const old = JSON.parse((s.linkProps.get(l.id) as { props: string }).props) as Props;
+          s.updateLinkProps.run(json({ ...l.props, ...old }), l.id);
+        }
+        for (const loc of l.locators) s.insertProv.run(l.id, sourceId, loc);
+      }
+      const evs = { created: 0, merged: 0 };
+      const touched = new Set<string>();
+      for (const ev of batch.events) {
+        if (s.insertEvent.run(ev.id, ev.kind, ev.linkId, ev.from, ev.to, ev.at, ev.durationS, ev.deleted ? 1 : 0, ev.original, json(ev.props)).changes === 1) {
+          evs.created++;
+          touched.add(ev.linkId);
+        } else evs.merged++;
+        s.insertProv.run(ev.id, sourceId, ev.locator);
+      }
+      for (const id of touched) s.aggregate.run(id);
+      return { status: 'applied', ...base, entities: ents, links: lnks, events: evs };
+    });
+    return run.immediate();
+  }
+
+  async hasSource(sha256: string, caseName: string): Promise<boolean> {
+    return this.stmt.sourceByHash.get(sha256, caseName) !== undefined;
+  }
+
+  async getEntity(id: string): Promise<EntityDetail | null> {
+    const row = this.stmt.entityById.get(id);
+    if (!row) return null;
+    const sources = this.db.prepare<[string], SourceRow & { locator: string }>(
+      `SELECT s.*, p.locator FROM prov p JOIN sources s ON s.id = p.source WHERE p.item = ? ORDER BY s.imported_at, p.locator`,
+    ).all(id);
+    const seen = this.db.prepare<[string, string], { first: string | null; last: string | null; degree: number }>(
+      `SELECT min(first_at) AS first, max(last_at) AS last, count(*) AS degree FROM links WHERE src = ? OR dst = ?`,
+    ).get(id, id)!;
+    return {
+      ...toEntityView(row),
+      degree: seen.degree,
+      firstSeen: seen.first ?? undefined,
+      lastSeen: seen.last ?? undefined,
+      cases: [...new Set(sources.map((s) => s.case_name))],
+      sources: sources.map((s) => ({
+        sourceId: s.id, sourceName: s.name, sourceKind: s.kind, sha256: s.sha256, case: s.case_name, importedAt: s.imported_at,
+        locator: s.locator, ...(s.title ? { title: s.title } : {}), ...(s.document_id ? { documentId: s.document_id } : {}),
+      })),
+    };
+  }
+
+  async search({ q, types, limit }: SearchQuery): Promise<SearchHit[]> {
+    const match = fts5Match(q);
+    if (!match) return [];
+    const typeFilter = types?.length ? `AND e.type IN (SELECT value FROM json_each(?))` : '';
+    const params: unknown[] = [match];
+    if (types?.length) params.push(json(types));
+    params.push(limit);
+    const rows = this.db.prepare(
+      `SELECT e.id, e.type, e.label, bm25(entity_fts, 10.0, 1.0) AS score
+         FROM entity_fts JOIN entities e ON e.rid = entity_fts.rowid
+        WHERE entity_fts MATCH ? ${typeFilter}
+        ORDER BY score LIMIT ?`,
+    ).all(...params) as { id: string; type: EntityType; label: string; score: number }[];
+    return rows.map((r) => ({ id: r.id, type: r.type, label: r.label, score: -r.score }));
+  }
+
+  async neighbours(ids: string[], query: NeighbourQuery): Promise<GraphView> {
+    const seeds = [...new Set(ids)];
+    const known = new Set(seeds);
+    const found: string[] = [];
+    let frontier = seeds;
+    let capped = false;
+    let total = 0;
+    const offset = query.offset ?? 0;
+    const linkFilter = query.linkTypes?.length ? 'AND l.type IN (SELECT value FROM json_each(@linkTypes))' : '';
+    const typeFilter = query.entityTypes?.length ? 'AND e.type IN (SELECT value FROM json_each(@entityTypes))' : '';
+    const step = this.db.prepare(
+      `SELECT DISTINCT e.id FROM (
+          SELECT l.dst AS nid FROM links l WHERE l.src IN (SELECT value FROM json_each(@frontier)) ${linkFilter}
+          UNION
+          SELECT l.src AS nid FROM links l WHERE l.dst IN (SELECT value FROM json_each(@frontier)) ${linkFilter}
+        ) n JOIN entities e ON e.id = n.nid WHERE 1 = 1 ${typeFilter}
+        ORDER BY e.id`,
+    ).pluck();
+    for (let d = 0; d < query.depth && frontier.length > 0; d++) {
+      const params: Record<string, string> = { frontier: json(frontier) };
+      if (query.linkTypes?.length) params.linkTypes = json(query.linkTypes);
+      if (query.entityTypes?.length) params.entityTypes = json(query.entityTypes);
+      const next = (step.all(params) as string[]).filter((id) => !known.has(id));
+      next.forEach((id) => known.add(id));
+      total += next.length;
+      const room = query.limit - found.length;
+      // paging applies to the first ring, where a supernode's neighbours are listed
+      const page = d === 0 ? next.slice(offset, offset + room) : next.slice(0, room);
+      if (d === 0 && (offset > 0 || next.length > offset + room)) capped = next.length > offset + room || offset > 0;
+      if (d > 0 && next.length > room) capped = true;
+      found.push(...page);
+      if (found.length >= query.limit) {
+        if (d + 1 < query.depth) capped = true;
+        break;
+      }
+      frontier = page;
+    }
+    const all = [...seeds, ...found];
+    return { ...this.subgraph(all, query.linkTypes), capped, total, cap: query.limit };
+  }
+
+  /** Entities with these ids and the links among them (optionally only of some link types). */
+  private subgraph(ids: string[], linkTypes?: LinkType[]): { entities: EntityView[]; links: LinkView[] } {
+    const idJson = json(ids);
+    const entities = (this.db.prepare(`SELECT rid, id, type, label, props, search FROM entities WHERE id IN (SELECT value FROM json_each(?))`).all(idJson) as EntityRow[]).map(toEntityView);
+    const typeFilter = linkTypes?.length ? 'AND type IN (SELECT value FROM json_each(?))' : '';
+    const params: string[] = [idJson, idJson];
+    if (linkTypes?.length) params.push(json(linkTypes));
+    const links = (this.db.prepare(
+      `SELECT id, type, src, dst, props, count, duration, first_at, last_at FROM links
+        WHERE src IN (SELECT value FROM json_each(?)) AND dst IN (SELECT value FROM json_each(?)) ${typeFilter}`,
+    ).all(...params) as LinkRow[]).map(toLinkView);
+    return { entities, links };
+  }
+
+  async caseOverview(caseName: string, limit: number): Promise<GraphView> {
+    const ids = this.db.prepare(
+      `SELECT DISTINCT e.id FROM sources s JOIN prov p ON p.source = s.id JOIN entities e ON e.id = p.item
+        WHERE s.case_name = ? ORDER BY e.rid LIMIT ?`,
+    ).pluck().all(caseName, limit + 1) as string[];
+    const capped = ids.length > limit;
+    const total = capped
+      ? (this.db.prepare(`SELECT count(DISTINCT p.item) FROM sources s JOIN prov p ON p.source = s.id JOIN entities e ON e.id = p.item WHERE s.case_name = ?`).pluck().get(caseName) as number)
+      : ids.length;
+    return { ...this.subgraph(ids.slice(0, limit)), capped, total, cap: limit };
+  }
+
+  async listCases(): Promise<CaseSummary[]> {
+    return this.db.prepare(
+      `SELECT s.case_name AS name, count(DISTINCT s.id) AS sources, max(s.imported_at) AS lastImportAt,
+              (SELECT count(DISTINCT p.item) FROM prov p JOIN sources s2 ON s2.id = p.source JOIN entities e ON e.id = p.item WHERE s2.case_name = s.case_name) AS entities
+         FROM sources s GROUP BY s.case_name ORDER BY s.case_name`,
+    ).all() as CaseSummary[];
+  }
+
+  async listSources(caseName?: string): Promise<Source[]> {
+    const rows = (caseName
+      ? this.db.prepare<[string], SourceRow>('SELECT * FROM sources WHERE case_name = ? ORDER BY imported_at').all(caseName)
+      : this.db.prepare<[], SourceRow>('SELECT * FROM sources ORDER BY imported_at').all());
+    return rows.map(toSource);
+  }
+
+  async counts(): Promise<Counts> {
+    const one = (sql: string) => this.db.prepare(sql).pluck().get() as number;
+    const byType = Object.fromEntries(
+      (this.db.prepare('SELECT type, count(*) AS n FROM entities GROUP BY type').all() as { type: string; n: number }[]).map((r) => [r.type, r.n]),
+    );
+    return {
+      entities: one('SELECT count(*) FROM entities'), links: one('SELECT count(*) FROM links'),
+      events: one('SELECT count(*) FROM events'), sources: one('SELECT count(*) FROM sources'), byType,
+    };
+  }
+
+  async health(): Promise<StoreHealth> {
+    const version = this.db.prepare('SELECT sqlite_version()').pluck().get() as string;
+    return { store: 'embedded', status: 'up', version: `SQLite ${version}` };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toEntityView(r: EntityRow): EntityView {
+  return { id: r.id, type: r.type, label: r.label, props: JSON.parse(r.props) as Props };
+}
+
+function toLinkView(r: LinkRow): LinkView {
+  return {
+    id: r.id, type: r.type, from: r.src, to: r.dst, props: JSON.parse(r.props) as Props,
+    ...(r.count != null ? { count: r.count, durationS: r.duration ?? 0, firstAt: r.first_at ?? undefined, lastAt: r.last_at ?? undefined } : {}),
+  };
+}
+
+function toSource(r: SourceRow): Source {
+  return {
+    id: r.id, sha256: r.sha256, kind: r.kind, name: r.name, case: r.case_name, importedAt: r.imported_at, importedBy: r.imported_by,
+    ...(r.title ? { title: r.title } : {}), ...(r.document_id ? { documentId: r.document_id } : {}),
+    counts: { entities: r.n_entities, links: r.n_links, events: r.n_events },
+  };
+}

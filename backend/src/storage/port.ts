@@ -1,0 +1,44 @@
+// The GraphStore port: the only way services reach a graph database. Writes take a whole Batch in one
+// transaction; reads return plain view objects. Adapters: embedded/ (SQLite) and neo4j/.
+import type { ApplyResult, Batch, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
+
+export interface NeighbourQuery {
+  depth: number;
+  entityTypes?: EntityType[];
+  linkTypes?: LinkType[];
+  /** maximum number of new entities returned; the view says `capped` and `total` when more matched */
+  limit: number;
+  /** skip this many candidate entities (paging through a supernode's neighbours) */
+  offset?: number;
+}
+
+export interface SearchQuery {
+  q: string;
+  types?: EntityType[];
+  limit: number;
+}
+
+export interface StoreHealth {
+  store: 'embedded' | 'neo4j';
+  status: 'up' | 'down';
+  version: string;
+  detail?: string;
+}
+
+export interface GraphStore {
+  readonly kind: 'embedded' | 'neo4j';
+  /** Writes the batch in one transaction: all of it or nothing. A source already imported into the case changes nothing. */
+  apply(batch: Batch): Promise<ApplyResult>;
+  hasSource(sha256: string, caseName: string): Promise<boolean>;
+  getEntity(id: string): Promise<EntityDetail | null>;
+  search(query: SearchQuery): Promise<SearchHit[]>;
+  /** The neighbourhood of `ids` (not including them) up to `depth` hops, with the links among all of them. */
+  neighbours(ids: string[], query: NeighbourQuery): Promise<GraphView>;
+  /** Entities asserted by the case's sources (capped), with the links among them. */
+  caseOverview(caseName: string, limit: number): Promise<GraphView>;
+  listCases(): Promise<CaseSummary[]>;
+  listSources(caseName?: string): Promise<Source[]>;
+  counts(): Promise<Counts>;
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+}
