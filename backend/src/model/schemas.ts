@@ -62,6 +62,8 @@ export const SourceInfo = z.object({
   title: z.string().max(500).optional(),
   documentId: z.string().optional(),
   importedBy: z.string().max(120).default('local'),
+  /** kept when a source is copied between stores; otherwise the store's clock */
+  importedAt: z.string().optional(),
 });
 export type SourceInfo = z.input<typeof SourceInfo>;
 

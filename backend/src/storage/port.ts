@@ -39,6 +39,11 @@ export interface GraphStore {
   listCases(): Promise<CaseSummary[]>;
   listSources(caseName?: string): Promise<Source[]>;
   counts(): Promise<Counts>;
+  /**
+   * Every source as the Batch that would recreate it (entities, links and events it asserts, with their
+   * locators and current props), oldest first. Used to copy between stores and for whole-case exports.
+   */
+  dump(caseName?: string): AsyncIterable<Batch>;
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

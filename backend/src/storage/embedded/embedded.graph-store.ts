@@ -13,6 +13,7 @@ import { DDL, SCHEMA_VERSION } from './schema.sql.ts';
 
 interface EntityRow { rid: number; id: string; type: EntityType; label: string; props: string; search: string }
 interface LinkRow { id: string; type: LinkType; src: string; dst: string; props: string; count: number | null; duration: number | null; first_at: string | null; last_at: string | null }
+interface EventRow { id: string; kind: string; link_id: string; src: string; dst: string; at: string; duration: number | null; deleted: number; original: string; props: string }
 interface SourceRow { id: string; sha256: string; kind: string; name: string; case_name: string; title: string | null; document_id: string | null; imported_at: string; imported_by: string; n_entities: number; n_links: number; n_events: number }
 
 export interface EmbeddedOptions {
@@ -73,7 +74,7 @@ export class EmbeddedGraphStore implements GraphStore {
     if (this.stmt.sourceByHash.get(source.sha256, source.case)) {
       return alreadyImported(sourceId, source.case);
     }
-    const now = this.clock().toISOString();
+    const now = source.importedAt ?? this.clock().toISOString();
     const run = this.db.transaction((): ApplyResult => {
       const s = this.stmt;
       s.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now, source.importedBy ?? 'local', batch.entities.length, batch.links.length, batch.events.length);
@@ -256,6 +257,31 @@ export class EmbeddedGraphStore implements GraphStore {
       entities: one('SELECT count(*) FROM entities'), links: one('SELECT count(*) FROM links'),
       events: one('SELECT count(*) FROM events'), sources: one('SELECT count(*) FROM sources'), byType,
     };
+  }
+
+  async *dump(caseName?: string): AsyncIterable<Batch> {
+    for (const src of await this.listSources(caseName)) {
+      const locs = new Map<string, string[]>();
+      for (const r of this.db.prepare<[string], { item: string; locator: string }>('SELECT item, locator FROM prov WHERE source = ? ORDER BY item, locator').iterate(src.id)) {
+        const list = locs.get(r.item);
+        if (list) list.push(r.locator);
+        else locs.set(r.item, [r.locator]);
+      }
+      const ids = json([...locs.keys()]);
+      const entities = (this.db.prepare(`SELECT rid, id, type, label, props, search FROM entities WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rid`).all(ids) as EntityRow[])
+        .map((r) => ({ ...toEntityView(r), search: JSON.parse(r.search) as string[], locators: locs.get(r.id)! }));
+      const links = (this.db.prepare(`SELECT id, type, src, dst, props FROM links WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rid`).all(ids) as LinkRow[])
+        .map((r) => ({ id: r.id, type: r.type, from: r.src, to: r.dst, props: JSON.parse(r.props) as Props, locators: locs.get(r.id)! }));
+      const events = (this.db.prepare(`SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY at, id`).all(ids) as EventRow[])
+        .map((r) => ({
+          id: r.id, kind: r.kind, linkId: r.link_id, from: r.src, to: r.dst, at: r.at, durationS: r.duration, deleted: r.deleted === 1,
+          original: r.original, props: JSON.parse(r.props) as Props, locator: locs.get(r.id)![0],
+        }));
+      yield {
+        source: { sha256: src.sha256, kind: src.kind, name: src.name, case: src.case, title: src.title, documentId: src.documentId, importedBy: src.importedBy, importedAt: src.importedAt },
+        entities, links, events, warnings: [],
+      };
+    }
   }
 
   async health(): Promise<StoreHealth> {

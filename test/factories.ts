@@ -1,0 +1,49 @@
+// Test factories: small canonical batches built through the real BatchBuilder, with overrides.
+import { BatchBuilder, sha256Hex, type Batch } from '../backend/src/model/index.ts';
+
+export interface SourceOverrides {
+  case?: string;
+  name?: string;
+  /** content the source hash is taken from; different content = different source */
+  content?: string;
+}
+
+export function builder(o: SourceOverrides = {}): BatchBuilder {
+  const name = o.name ?? 'synthetic-test.report.yaml';
+  return new BatchBuilder({ sha256: sha256Hex(o.content ?? `${name}:${o.case ?? 'test-case'}`), kind: 'test', name, case: o.case ?? 'test-case', importedBy: 'test' });
+}
+
+/** A little phone-scam cell: a boss, two callers, their phones, calls between them, and a house. */
+export function buildCell(o: SourceOverrides & { region?: string } = {}) {
+  const b = builder(o);
+  const boss = b.entity('Person', { key: 'boss', label: 'Chén Dàlóng', aliases: ['Boss Chen'], props: { role: 'suspect' }, locator: '¶1' });
+  const c1 = b.entity('Person', { key: 'caller-1', label: 'José Pérez', locator: '¶2' });
+  const c2 = b.entity('Person', { key: 'caller-2', label: 'Ana Lim', locator: '¶2' });
+  const org = b.entity('Organization', { key: 'org', label: 'Red Dragon', locator: '¶1' });
+  const house = b.entity('Address', { key: 'house', label: 'House in La Molina', locator: '¶3' });
+  const p1 = b.phone('+60 3-2161 1111', { region: 'MY', locator: 'contacts/1' }).id;
+  const p2 = b.phone('012-345 6789', { region: 'MY', locator: 'contacts/2' }).id;
+  b.link('MEMBER_OF', boss, org, '¶1');
+  b.link('MEMBER_OF', c1, org, '¶2');
+  b.link('MEMBER_OF', c2, org, '¶2');
+  b.link('LEADS', boss, org, '¶1');
+  b.link('USES_PHONE', c1, p1, 'contacts/1');
+  b.link('USES_PHONE', c2, p2, 'contacts/2');
+  b.link('HELD_AT', c2, house, '¶3');
+  b.event('CALLED', p1, p2, { kind: 'call', at: new Date('2023-09-20T10:00:00Z'), durationS: 60, locator: 'calls/1' });
+  b.event('CALLED', p1, p2, { kind: 'call', at: new Date('2023-09-21T11:30:00Z'), durationS: 120, locator: 'calls/2' });
+  return { b, ids: { boss, c1, c2, org, house, p1, p2 } };
+}
+
+/** A star: one hub phone called by `n` leaf phones (a supernode for cap tests). */
+export function buildStar(n: number, o: SourceOverrides = {}): { batch: Batch; hub: string; leaves: string[] } {
+  const b = builder({ name: 'synthetic-star.csv', ...o });
+  const hub = b.phone('+51 1 555 0000', { locator: 'hub' }).id;
+  const leaves: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const leaf = b.phone(`+51 9${String(10_000_000 + i)}`, { locator: `row ${i + 1}` }).id;
+    leaves.push(leaf);
+    b.event('CALLED', leaf, hub, { kind: 'call', at: new Date(Date.UTC(2023, 8, 1, 0, i)), durationS: 30, locator: `row ${i + 1}` });
+  }
+  return { batch: b.build(), hub, leaves };
+}

@@ -1,0 +1,216 @@
+// The GraphStore contract: one suite every adapter must pass (embedded always, Neo4j when NEO4J_URI is set).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Batch } from '../../backend/src/model/index.ts';
+import type { GraphStore } from '../../backend/src/storage/port.ts';
+import { buildCell, buildStar, builder } from '../factories.ts';
+
+export interface StoreHarness {
+  store: GraphStore;
+  /** a second, empty store of the same kind (for copy/dump round-trips) */
+  fresh(): Promise<GraphStore>;
+  cleanup(): Promise<void>;
+}
+
+async function collect(it: AsyncIterable<Batch>): Promise<Batch[]> {
+  const out: Batch[] = [];
+  for await (const b of it) out.push(b);
+  return out;
+}
+
+export function graphStoreContract(name: string, open: () => Promise<StoreHarness>): void {
+  describe(`GraphStore contract: ${name}`, () => {
+    let h: StoreHarness;
+    let store: GraphStore;
+    beforeEach(async () => {
+      h = await open();
+      store = h.store;
+    });
+    afterEach(async () => {
+      await h.cleanup();
+    });
+
+    it('applies a batch: entities, links, events and the source all land', async () => {
+      const { b } = buildCell();
+      const r = await store.apply(b.build());
+      expect(r.status).toBe('applied');
+      expect(r.entities).toEqual({ created: 7, merged: 0 });
+      expect(r.events.created).toBe(2);
+      const c = await store.counts();
+      expect(c).toMatchObject({ entities: 7, links: 8, events: 2, sources: 1 });
+      expect(c.byType).toMatchObject({ Person: 3, Phone: 2, Organization: 1, Address: 1 });
+    });
+
+    it('is atomic: a batch that fails part-way writes nothing', async () => {
+      const { b } = buildCell({ name: 'first.yaml' });
+      await store.apply(b.build());
+      const before = await store.counts();
+      const bad = buildCell({ name: 'broken.yaml', case: 'other' }).b.build();
+      const extra = builder({ name: 'x' });
+      const stranger = extra.entity('Person', { key: 'stranger', label: 'Not in batch', locator: 'x' });
+      // a link whose end exists in no store: the adapter must refuse it and roll back everything before it
+      bad.entities.push({ id: 'per_brandnew', type: 'Person', label: 'Written before the failure', props: {}, search: [], locators: ['1'] });
+      bad.links.push({ id: 'lnk_dangling', type: 'MEMBER_OF', from: stranger, to: bad.entities[0].id, props: {}, locators: ['2'] });
+      await expect(store.apply(bad)).rejects.toThrow();
+      expect(await store.counts()).toEqual(before);
+      expect(await store.hasSource(bad.source.sha256, 'other')).toBe(false);
+      expect(await store.getEntity('per_brandnew')).toBeNull();
+    });
+
+    it('is idempotent: the same source twice changes nothing and says already_imported', async () => {
+      const batch = buildCell().b.build();
+      await store.apply(batch);
+      const before = await store.counts();
+      const again = await store.apply(buildCell().b.build());
+      expect(again.status).toBe('already_imported');
+      expect(again.entities).toEqual({ created: 0, merged: 0 });
+      expect(await store.counts()).toEqual(before);
+      expect(await store.hasSource(batch.source.sha256, batch.source.case)).toBe(true);
+    });
+
+    it('merges by id across sources and keeps every provenance', async () => {
+      const a = buildCell({ name: 'a.xml', content: 'a' });
+      await store.apply(a.b.build());
+      // the same subscriber written another way on another device
+      const b = builder({ name: 'b.xml', content: 'b' });
+      const p = b.phone('0060321611111', { region: 'PE', locator: 'Contact[@id="9"]', props: { note: 'from b' } }).id;
+      expect(p).toBe(a.ids.p1);
+      const r = await store.apply(b.build());
+      expect(r.entities).toEqual({ created: 0, merged: 1 });
+      const e = await store.getEntity(p);
+      expect(e).not.toBeNull();
+      expect(e!.props.number).toBe('+60321611111');
+      expect(e!.props.note).toBe('from b');
+      expect(e!.sources.map((s) => s.sourceName).sort()).toEqual(['a.xml', 'b.xml']);
+      expect(e!.sources.find((s) => s.sourceName === 'b.xml')!.locator).toBe('Contact[@id="9"]');
+      expect(e!.sources.every((s) => /^[0-9a-f]{64}$/.test(s.sha256))).toBe(true);
+    });
+
+    it('keeps an event seen in two sources as one event with both provenances, and aggregates links', async () => {
+      await store.apply(buildCell({ name: 'a.xml', content: 'a' }).b.build());
+      const r = await store.apply(buildCell({ name: 'b.xml', content: 'b' }).b.build());
+      expect(r.events).toEqual({ created: 0, merged: 2 });
+      const { ids } = buildCell();
+      const view = await store.neighbours([ids.p1], { depth: 1, limit: 10, linkTypes: ['CALLED'] });
+      const called = view.links.find((l) => l.type === 'CALLED')!;
+      expect(called).toMatchObject({ from: ids.p1, to: ids.p2, count: 2, durationS: 180 });
+      expect(called.firstAt).toBe('2023-09-20T10:00:00.000Z');
+      expect(called.lastAt).toBe('2023-09-21T11:30:00.000Z');
+      expect((await store.counts()).events).toBe(2);
+    });
+
+    it('returns an entity with sources, cases, degree and first/last seen', async () => {
+      const { b, ids } = buildCell();
+      await store.apply(b.build());
+      const e = await store.getEntity(ids.p1);
+      expect(e).toMatchObject({ id: ids.p1, type: 'Phone', label: '+60321611111', degree: 2, cases: ['test-case'] });
+      expect(e!.firstSeen).toBe('2023-09-20T10:00:00.000Z');
+      expect(e!.lastSeen).toBe('2023-09-21T11:30:00.000Z');
+      expect(e!.sources[0]).toMatchObject({ sourceName: 'synthetic-test.report.yaml', locator: 'contacts/1', case: 'test-case' });
+      expect(await store.getEntity('per_does_not_exist')).toBeNull();
+    });
+
+    it('searches labels, aliases and identifiers: prefixes, accents, phone digits, type filter', async () => {
+      const { b, ids } = buildCell();
+      await store.apply(b.build());
+      const labels = async (q: string, types?: ('Person' | 'Phone')[]) => (await store.search({ q, limit: 10, types })).map((h) => h.id);
+      expect(await labels('Jose Perez')).toContain(ids.c1); // accent-insensitive
+      expect(await labels('chen dal')).toContain(ids.boss); // prefix of each word
+      expect(await labels('Boss')).toContain(ids.boss); // alias
+      expect(await labels('2161 1111')).toEqual([ids.p1]); // partial digits of +60321611111
+      expect(await labels('+60 3 2161')).toEqual([ids.p1]);
+      expect(await labels('red', ['Person'])).toEqual([]);
+      expect(await labels('"); DROP TABLE entities; --')).toEqual([]);
+      expect(await labels('   ')).toEqual([]);
+    });
+
+    it('expands neighbourhoods with depth and type filters', async () => {
+      const { b, ids } = buildCell();
+      await store.apply(b.build());
+      const one = await store.neighbours([ids.c1], { depth: 1, limit: 100 });
+      expect(one.entities.map((e) => e.id).sort()).toEqual([ids.c1, ids.org, ids.p1].sort());
+      expect(one.capped).toBe(false);
+      const two = await store.neighbours([ids.c1], { depth: 2, limit: 100 });
+      expect(two.entities.map((e) => e.id)).toEqual(expect.arrayContaining([ids.boss, ids.c2, ids.p2]));
+      const phonesOnly = await store.neighbours([ids.c1], { depth: 1, limit: 100, entityTypes: ['Phone'] });
+      expect(phonesOnly.entities.map((e) => e.id).sort()).toEqual([ids.c1, ids.p1].sort());
+      const members = await store.neighbours([ids.org], { depth: 1, limit: 100, linkTypes: ['LEADS'] });
+      expect(members.entities.map((e) => e.id).sort()).toEqual([ids.boss, ids.org].sort());
+      expect(members.links.every((l) => l.type === 'LEADS')).toBe(true);
+    });
+
+    it('caps a supernode expansion, says so, and pages through the rest without repeats', async () => {
+      const { batch, hub, leaves } = buildStar(120);
+      await store.apply(batch);
+      const seen = new Set<string>();
+      for (let offset = 0; offset < 120; offset += 50) {
+        const page = await store.neighbours([hub], { depth: 1, limit: 50, offset });
+        expect(page.total).toBe(120);
+        expect(page.cap).toBe(50);
+        expect(page.capped).toBe(true);
+        const fresh = page.entities.filter((e) => e.id !== hub).map((e) => e.id);
+        expect(fresh.length).toBe(Math.min(50, 120 - offset));
+        fresh.forEach((id) => {
+          expect(seen.has(id)).toBe(false);
+          seen.add(id);
+        });
+        expect(page.links.length).toBe(fresh.length);
+      }
+      expect([...seen].sort()).toEqual([...leaves].sort());
+      const all = await store.neighbours([hub], { depth: 1, limit: 500 });
+      expect(all.capped).toBe(false);
+      expect(all.entities.length).toBe(121);
+    });
+
+    it('serves a case overview with its cap, and lists cases and sources', async () => {
+      await store.apply(buildCell({ case: 'alpha', name: 'a.yaml' }).b.build());
+      await store.apply(buildStar(30, { case: 'beta' }).batch);
+      const alpha = await store.caseOverview('alpha', 100);
+      expect(alpha.entities.length).toBe(7);
+      expect(alpha.capped).toBe(false);
+      expect(alpha.links.length).toBe(8);
+      const beta = await store.caseOverview('beta', 10);
+      expect(beta).toMatchObject({ capped: true, total: 31, cap: 10 });
+      expect(beta.entities.length).toBe(10);
+      const cases = await store.listCases();
+      expect(cases.map((c) => [c.name, c.entities, c.sources])).toEqual([['alpha', 7, 1], ['beta', 31, 1]]);
+      expect((await store.listSources('beta')).map((s) => s.name)).toEqual(['synthetic-star.csv']);
+    });
+
+    it('dumps every source as batches that recreate the same graph in an empty store', async () => {
+      await store.apply(buildCell({ name: 'a.xml', content: 'a' }).b.build());
+      await store.apply(buildCell({ name: 'b.xml', content: 'b' }).b.build());
+      await store.apply(buildStar(20, { case: 'beta' }).batch);
+      const target = await h.fresh();
+      try {
+        for (const batch of await collect(store.dump())) await target.apply(batch);
+        expect(await target.counts()).toEqual(await store.counts());
+        const { ids } = buildCell();
+        const [x, y] = [await store.getEntity(ids.p1), await target.getEntity(ids.p1)];
+        expect(y).toEqual(x);
+        // copying again is a no-op
+        for (const batch of await collect(store.dump())) expect((await target.apply(batch)).status).toBe('already_imported');
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('stores hostile text as data', async () => {
+      const b = builder({ name: 'hostile.yaml' });
+      const nasty = `Robert'); DROP TABLE entities;-- "}) DETACH DELETE n // \`x\` <img src=x onerror=alert(1)>`;
+      const id = b.entity('Person', { key: 'nasty', label: nasty, props: { note: nasty }, locator: nasty });
+      await store.apply(b.build());
+      const e = await store.getEntity(id);
+      expect(e!.label).toBe(nasty);
+      expect(e!.props.note).toBe(nasty);
+      expect(e!.sources[0].locator).toBe(nasty);
+      expect((await store.counts()).entities).toBe(1);
+    });
+
+    it('reports its health', async () => {
+      const hl = await store.health();
+      expect(hl.status).toBe('up');
+      expect(hl.store).toBe(store.kind);
+      expect(hl.version).toMatch(/\d/);
+    });
+  });
+}
