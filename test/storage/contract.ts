@@ -56,6 +56,58 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       expect(await store.getEntity('per_brandnew')).toBeNull();
     });
 
+    it('streams chunks into one transaction: an iterator failing midway writes nothing', async () => {
+      const { b } = buildCell({ name: 'stream.xml' });
+      const first = b.flush();
+      async function* chunks() {
+        yield first;
+        throw new Error('truncated archive');
+      }
+      await expect(store.applyStream(b.source, chunks())).rejects.toThrow('truncated archive');
+      expect(await store.counts()).toMatchObject({ entities: 0, links: 0, events: 0, sources: 0 });
+      // and the store still takes the same source afterwards
+      const again = buildCell({ name: 'stream.xml' }).b;
+      const r = await store.applyStream(again.source, [again.flush()]);
+      expect(r.status).toBe('applied');
+    });
+
+    it('readers see nothing of a streaming import until it commits', async () => {
+      const { b, ids } = buildCell({ name: 'slow.xml' });
+      const chunk = b.flush();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let started!: () => void;
+      const inside = new Promise<void>((r) => (started = r));
+      async function* chunks() {
+        yield chunk;
+        started();
+        await gate;
+      }
+      const pending = store.applyStream(b.source, chunks());
+      await inside;
+      expect(await store.getEntity(ids.p1)).toBeNull();
+      expect((await store.search({ q: 'Red Dragon', limit: 5 })).length).toBe(0);
+      release();
+      expect((await pending).status).toBe('applied');
+      expect(await store.getEntity(ids.p1)).not.toBeNull();
+    });
+
+    it('chunks of one source merge repeats across chunks', async () => {
+      const b = builder({ name: 'chunks.csv' });
+      const a = b.phone('+51 1 555 0001', { locator: 'row 1' }).id;
+      const c = b.phone('+51 1 555 0002', { locator: 'row 1' }).id;
+      b.event('CALLED', a, c, { kind: 'call', at: new Date('2023-09-01T00:00:00Z'), durationS: 10, locator: 'row 1' });
+      const one = b.flush();
+      b.phone('+51 1 555 0001', { locator: 'row 2' });
+      b.event('CALLED', a, c, { kind: 'call', at: new Date('2023-09-02T00:00:00Z'), durationS: 20, locator: 'row 2' });
+      const two = b.flush();
+      expect(two.entities.length).toBe(0); // nothing new about the phones
+      const r = await store.applyStream(b.source, [one, two]);
+      expect(r.events.created).toBe(2);
+      const view = await store.neighbours([a], { depth: 1, limit: 10 });
+      expect(view.links[0]).toMatchObject({ count: 2, durationS: 30 });
+    });
+
     it('is idempotent: the same source twice changes nothing and says already_imported', async () => {
       const batch = buildCell().b.build();
       await store.apply(batch);

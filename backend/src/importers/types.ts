@@ -1,5 +1,5 @@
 // What every importer implements and receives. Importers are pure parsers: bytes in, Batch out.
-import type { Batch } from '../model/index.ts';
+import type { Batch, BatchChunk, SourceInfo } from '../model/index.ts';
 
 export interface ImportInput {
   /** file name as the user gave it (used in messages and as the source name) */
@@ -19,7 +19,8 @@ export interface ImportContext {
   defaultRegion: string;
   /** install secret for keyed hashes of card numbers */
   secret: string;
-  onProgress?: (p: { rows: number; bytes: number }) => void;
+  /** called as records are produced: rows read so far and bytes of the file consumed (when known) */
+  onProgress?: (p: { records: number; bytes?: number; total?: number }) => void;
 }
 
 export interface Importer {
@@ -27,5 +28,17 @@ export interface Importer {
   description: string;
   /** true when the head of the file (first 64 KiB) and its name look like this format */
   detect(head: Buffer, name: string): boolean;
-  parse(input: ImportInput, ctx: ImportContext): Promise<Batch>;
+  /** Resolves once the source is known; chunks are produced lazily as the store pulls them (streaming). */
+  parse(input: ImportInput, ctx: ImportContext): Promise<ParsedSource>;
+}
+
+export interface ParsedSource {
+  source: SourceInfo;
+  chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>;
+}
+
+/** A small source parsed in one go. */
+export function whole(batch: Batch): ParsedSource {
+  const { source, ...chunk } = batch;
+  return { source, chunks: [chunk] };
 }

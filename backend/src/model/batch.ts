@@ -3,7 +3,7 @@
 import { ENTITY_SPECS, LINK_SPECS, linkAllowed, type EntityType, type LinkType } from './ontology.ts';
 import { makeEventId, makeId, makeLinkId } from './ids.ts';
 import { digitSuffixes, normaliseName, normalisePhone, type NormalisedPhone } from './normalise.ts';
-import type { Batch, EntityRecord, EventRecord, LinkRecord, Props, SourceInfo } from './schemas.ts';
+import type { Batch, BatchChunk, EntityRecord, EventRecord, LinkRecord, Props, SourceInfo } from './schemas.ts';
 
 /** Raised by the builder for input that breaks the model; importers add file and position. */
 export class ModelError extends Error {
@@ -25,8 +25,13 @@ export class BatchBuilder {
   private readonly entities = new Map<string, EntityRecord>();
   private readonly links = new Map<string, LinkRecord>();
   private readonly events = new Map<string, EventRecord>();
+  /** every entity id seen in this source and its type (kept across flushes to check link endpoints) */
   private readonly types = new Map<string, EntityType>();
-  readonly warnings: string[] = [];
+  /** entities and links already handed out by flush(): repeats are not emitted again unless they add props */
+  private readonly flushed = new Map<string, Set<string>>();
+  private warningList: string[] = [];
+  /** records emitted so far, for progress and summaries */
+  readonly emitted = { entities: 0, links: 0, events: 0 };
 
   constructor(readonly source: SourceInfo) {}
 
@@ -47,9 +52,13 @@ export class BatchBuilder {
       else if (v !== undefined && v !== null && v !== '') search.add(String(v));
     }
     if (input.aliases?.length) props.aliases = [...new Set([...(asStrings(props.aliases)), ...input.aliases])];
+    const known = this.types.get(id);
+    if (known && known !== type) throw new ModelError(`id ${id} already used for a ${known}`);
+    const sent = this.flushed.get(id);
+    // already written in an earlier chunk: only new properties about it need to travel again
+    if (sent && !this.entities.has(id) && Object.keys(props).every((k) => sent.has(k))) return id;
     const existing = this.entities.get(id);
     if (existing) {
-      if (existing.type !== type) throw new ModelError(`id ${id} already used for a ${existing.type}`);
       existing.props = { ...props, ...existing.props };
       for (const s of search) if (!existing.search.includes(s)) existing.search.push(s);
       addLocator(existing.locators, input.locator);
@@ -88,6 +97,8 @@ export class BatchBuilder {
       throw new ModelError(`link ${type} cannot join ${ft} to ${tt} (allowed: ${spec.from.join('|')} → ${spec.to.join('|')})`);
     }
     const id = makeLinkId(type, from, to);
+    const sent = this.flushed.get(id);
+    if (sent && !this.links.has(id) && Object.keys(props).every((k) => sent.has(k))) return id;
     const existing = this.links.get(id);
     if (existing) {
       existing.props = { ...props, ...existing.props };
@@ -115,12 +126,38 @@ export class BatchBuilder {
     return id;
   }
 
-  get size(): { entities: number; links: number; events: number } {
-    return { entities: this.entities.size, links: this.links.size, events: this.events.size };
+  warn(message: string): void {
+    if (this.warningList.length < 1000) this.warningList.push(message);
   }
 
+  /** records waiting for the next flush */
+  get pending(): number {
+    return this.entities.size + this.links.size + this.events.size;
+  }
+
+  /** Hands out the records gathered since the last flush (a chunk for a streaming import). */
+  flush(): BatchChunk {
+    const chunk: BatchChunk = {
+      entities: [...this.entities.values()], links: [...this.links.values()], events: [...this.events.values()], warnings: this.warningList,
+    };
+    for (const r of [...chunk.entities, ...chunk.links]) {
+      const sent = this.flushed.get(r.id);
+      if (sent) Object.keys(r.props).forEach((k) => sent.add(k));
+      else this.flushed.set(r.id, new Set(Object.keys(r.props)));
+    }
+    this.emitted.entities += chunk.entities.length;
+    this.emitted.links += chunk.links.length;
+    this.emitted.events += chunk.events.length;
+    this.entities.clear();
+    this.links.clear();
+    this.events.clear();
+    this.warningList = [];
+    return chunk;
+  }
+
+  /** The whole source as one batch (small sources, tests). */
   build(): Batch {
-    return { source: this.source, entities: [...this.entities.values()], links: [...this.links.values()], events: [...this.events.values()], warnings: this.warnings };
+    return { source: this.source, ...this.flush() };
   }
 }
 

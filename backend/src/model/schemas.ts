@@ -75,12 +75,17 @@ export const Source = SourceInfo.extend({
 });
 export type Source = z.infer<typeof Source>;
 
-export interface Batch {
-  source: SourceInfo;
+/** Part of a source's records. Large imports stream many chunks into one transaction. */
+export interface BatchChunk {
   entities: EntityRecord[];
   links: LinkRecord[];
   events: EventRecord[];
   warnings: string[];
+}
+
+/** All the records of one source. */
+export interface Batch extends BatchChunk {
+  source: SourceInfo;
 }
 
 export const ApplyResult = z.object({

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
 import { findImporter } from '../importers/registry.ts';
 import type { ImportContext } from '../importers/types.ts';
-import { alreadyImported, makeSourceId, type ApplyResult } from '../model/index.ts';
+import { alreadyImported, makeSourceId, type ApplyResult, type BatchChunk } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
 
 export interface ImportOptions {
@@ -90,10 +90,28 @@ export class ImportService {
     if (opts.case && (await this.deps.store.hasSource(sha256, opts.case))) {
       return { ...alreadyImported(makeSourceId(sha256, opts.case), opts.case), format: importer.format, file: name, sha256 };
     }
-    const batch = await importer.parse({ name, path, sha256, size }, ctx);
-    const result = await this.deps.store.apply(batch);
-    return { ...result, format: importer.format, file: name, sha256 };
+    const parsed = await importer.parse({ name, path, sha256, size }, ctx);
+    const { source } = parsed;
+    const done = (r: ApplyResult): ImportOutcome => ({ ...r, format: importer.format, file: name, sha256 });
+    if (await this.deps.store.hasSource(sha256, source.case)) return done(alreadyImported(makeSourceId(sha256, source.case), source.case));
+    return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, opts.onProgress, size)));
   }
+}
+
+/** Counts records as the store pulls chunks, and reports progress at most every 200 ms. */
+async function* withProgress(chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>, onProgress: ImportOptions['onProgress'], total: number): AsyncIterable<BatchChunk> {
+  let records = 0;
+  let last = 0;
+  for await (const chunk of chunks) {
+    records += chunk.entities.length + chunk.links.length + chunk.events.length;
+    yield chunk;
+    const now = Date.now();
+    if (onProgress && now - last > 200) {
+      last = now;
+      onProgress({ records, total });
+    }
+  }
+  onProgress?.({ records, total });
 }
 
 async function readHead(path: string): Promise<Buffer> {

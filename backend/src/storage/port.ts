@@ -1,6 +1,6 @@
 // The GraphStore port: the only way services reach a graph database. Writes take a whole Batch in one
 // transaction; reads return plain view objects. Adapters: embedded/ (SQLite) and neo4j/.
-import type { ApplyResult, Batch, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
+import type { ApplyResult, Batch, BatchChunk, SourceInfo, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
 
 export interface NeighbourQuery {
   depth: number;
@@ -29,6 +29,11 @@ export interface GraphStore {
   readonly kind: 'embedded' | 'neo4j';
   /** Writes the batch in one transaction: all of it or nothing. A source already imported into the case changes nothing. */
   apply(batch: Batch): Promise<ApplyResult>;
+  /**
+   * Streams a large source's chunks into ONE transaction: readers keep seeing the previous state until
+   * it commits, and a failure in any chunk (or in the iterator) rolls all of it back.
+   */
+  applyStream(source: SourceInfo, chunks: AsyncIterable<BatchChunk>): Promise<ApplyResult>;
   hasSource(sha256: string, caseName: string): Promise<boolean>;
   getEntity(id: string): Promise<EntityDetail | null>;
   search(query: SearchQuery): Promise<SearchHit[]>;

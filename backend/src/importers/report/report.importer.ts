@@ -6,7 +6,7 @@ import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import type { ZodError } from 'zod';
 import { importError } from '../../errors.ts';
 import { BatchBuilder, ModelError, normaliseCard, type Batch, type EntityType, type LinkType, type Props } from '../../model/index.ts';
-import type { ImportContext, Importer, ImportInput } from '../types.ts';
+import { whole, type ImportContext, type Importer, type ImportInput } from '../types.ts';
 import { ReportFile } from './report.schema.ts';
 
 export const MAX_REPORT_BYTES = 10 * 1024 * 1024;
@@ -21,7 +21,7 @@ export const reportImporter: Importer = {
   async parse(input, ctx) {
     if (input.size > MAX_REPORT_BYTES) throw importError(input.name, '', `report files are limited to ${MAX_REPORT_BYTES / 1024 / 1024} MiB`);
     const text = await readFile(input.path, 'utf8');
-    return parseReportText(text, input, ctx);
+    return whole(parseReportText(text, input, ctx));
   },
 };
 

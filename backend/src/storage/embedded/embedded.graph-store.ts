@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../errors.ts';
 import {
-  alreadyImported, makeSourceId, type ApplyResult, type Batch, type CaseSummary, type Counts, type EntityDetail, type EntityType,
+  alreadyImported, makeSourceId, type ApplyResult, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
   type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source,
 } from '../../model/index.ts';
 import type { GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
@@ -26,102 +26,139 @@ const json = (v: unknown) => JSON.stringify(v);
 
 export class EmbeddedGraphStore implements GraphStore {
   readonly kind = 'embedded' as const;
+  /** reader connection: every query; sees committed data only (WAL snapshot) */
   private readonly db: Database.Database;
+  /** writer connection: imports, one transaction per source */
+  private readonly writer: Database.Database;
   private readonly clock: () => Date;
   private readonly stmt;
+  private readonly w;
+  private writeLock: Promise<void> = Promise.resolve();
 
   constructor(opts: EmbeddedOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
     this.clock = opts.clock ?? (() => new Date());
     try {
-      this.db = new Database(opts.file);
+      this.writer = new Database(opts.file);
     } catch (err) {
       throw new AppError('store_unavailable', `cannot open the embedded store at ${opts.file}: ${(err as Error).message}`);
     }
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    const version = this.db.pragma('user_version', { simple: true }) as number;
+    this.writer.pragma('journal_mode = WAL');
+    this.writer.pragma('synchronous = NORMAL');
+    this.writer.pragma('busy_timeout = 5000');
+    const version = this.writer.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new AppError('store_unavailable', `the store at ${opts.file} has schema ${version}, newer than this Casegraph (${SCHEMA_VERSION})`);
     }
-    this.db.exec(DDL);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.writer.exec(DDL);
+    this.writer.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // ':memory:' databases are private to a connection, so an in-memory store reads through the writer
+    this.db = opts.file === ':memory:' ? this.writer : new Database(opts.file, { readonly: true });
+    if (this.db !== this.writer) this.db.pragma('busy_timeout = 5000');
     const db = this.db;
     this.stmt = {
       sourceByHash: db.prepare<[string, string], SourceRow>('SELECT * FROM sources WHERE sha256 = ? AND case_name = ?'),
-      insertSource: db.prepare('INSERT INTO sources (id, sha256, kind, name, case_name, title, document_id, imported_at, imported_by, n_entities, n_links, n_events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)'),
-      insertEntity: db.prepare('INSERT INTO entities (id, type, label, props, search, created_at) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
       entityById: db.prepare<[string], EntityRow>('SELECT rid, id, type, label, props, search FROM entities WHERE id = ?'),
-      updateEntity: db.prepare('UPDATE entities SET label = ?, props = ?, search = ? WHERE rid = ?'),
-      insertFts: db.prepare('INSERT INTO entity_fts (rowid, label, terms) VALUES (?,?,?)'),
-      updateFts: db.prepare('UPDATE entity_fts SET label = ?, terms = ? WHERE rowid = ?'),
-      insertLink: db.prepare('INSERT INTO links (id, type, src, dst, props) VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
-      linkProps: db.prepare<[string], { props: string }>('SELECT props FROM links WHERE id = ?'),
-      updateLinkProps: db.prepare('UPDATE links SET props = ? WHERE id = ?'),
-      insertEvent: db.prepare('INSERT INTO events (id, kind, link_id, src, dst, at, duration, deleted, original, props) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
-      insertProv: db.prepare('INSERT INTO prov (item, source, locator) VALUES (?,?,?) ON CONFLICT DO NOTHING'),
-      aggregate: db.prepare(`UPDATE links SET (count, duration, first_at, last_at) =
+    };
+    const wr = this.writer;
+    this.w = {
+      sourceByHash: wr.prepare<[string, string], SourceRow>('SELECT * FROM sources WHERE sha256 = ? AND case_name = ?'),
+      insertSource: wr.prepare('INSERT INTO sources (id, sha256, kind, name, case_name, title, document_id, imported_at, imported_by, n_entities, n_links, n_events) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)'),
+      insertEntity: wr.prepare('INSERT INTO entities (id, type, label, props, search, created_at) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      entityById: wr.prepare<[string], EntityRow>('SELECT rid, id, type, label, props, search FROM entities WHERE id = ?'),
+      updateEntity: wr.prepare('UPDATE entities SET label = ?, props = ?, search = ? WHERE rid = ?'),
+      insertFts: wr.prepare('INSERT INTO entity_fts (rowid, label, terms) VALUES (?,?,?)'),
+      updateFts: wr.prepare('UPDATE entity_fts SET label = ?, terms = ? WHERE rowid = ?'),
+      insertLink: wr.prepare('INSERT INTO links (id, type, src, dst, props) VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      linkProps: wr.prepare<[string], { props: string }>('SELECT props FROM links WHERE id = ?'),
+      updateLinkProps: wr.prepare('UPDATE links SET props = ? WHERE id = ?'),
+      insertEvent: wr.prepare('INSERT INTO events (id, kind, link_id, src, dst, at, duration, deleted, original, props) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      insertProv: wr.prepare('INSERT INTO prov (item, source, locator) VALUES (?,?,?) ON CONFLICT DO NOTHING'),
+      aggregate: wr.prepare(`UPDATE links SET (count, duration, first_at, last_at) =
         (SELECT count(*), sum(duration), min(at), max(at) FROM events WHERE link_id = links.id) WHERE id = ?`),
-      entityExists: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM entities WHERE id = ?'),
+      entityExists: wr.prepare<[string], { one: number }>('SELECT 1 AS one FROM entities WHERE id = ?'),
     };
   }
 
-  async apply(batch: Batch): Promise<ApplyResult> {
-    const { source } = batch;
+  apply(batch: Batch): Promise<ApplyResult> {
+    const { source, ...chunk } = batch;
+    return this.applyStream(source, [chunk]);
+  }
+
+  /** Imports are serialised on the writer connection; readers use their own connection and see only commits. */
+  applyStream(source: SourceInfo, chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>): Promise<ApplyResult> {
+    const run = this.writeLock.then(() => this.write(source, chunks));
+    this.writeLock = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async write(source: SourceInfo, chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>): Promise<ApplyResult> {
     const sourceId = makeSourceId(source.sha256, source.case);
-    const base = { sourceId, case: source.case, warnings: batch.warnings };
-    if (this.stmt.sourceByHash.get(source.sha256, source.case)) {
-      return alreadyImported(sourceId, source.case);
-    }
+    const w = this.w;
+    if (w.sourceByHash.get(source.sha256, source.case)) return alreadyImported(sourceId, source.case);
     const now = source.importedAt ?? this.clock().toISOString();
-    const run = this.db.transaction((): ApplyResult => {
-      const s = this.stmt;
-      s.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now, source.importedBy ?? 'local', batch.entities.length, batch.links.length, batch.events.length);
-      const ents = { created: 0, merged: 0 };
-      for (const e of batch.entities) {
-        if (s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now).changes === 1) {
-          ents.created++;
-          const rid = (s.entityById.get(e.id) as EntityRow).rid;
-          s.insertFts.run(rid, e.label, e.search.join(' '));
-        } else {
-          ents.merged++;
-          const row = s.entityById.get(e.id) as EntityRow;
-          if (row.type !== e.type) throw new AppError('conflict', `entity ${e.id} is a ${row.type}, the source says ${e.type}`);
-          const props = { ...e.props, ...(JSON.parse(row.props) as Props) };
-          const search = [...new Set([...(JSON.parse(row.search) as string[]), ...e.search])];
-          const label = row.label || e.label;
-          s.updateEntity.run(label, json(props), json(search), row.rid);
-          s.updateFts.run(label, search.join(' '), row.rid);
-        }
-        for (const loc of e.locators) s.insertProv.run(e.id, sourceId, loc);
+    const result: ApplyResult = {
+      status: 'applied', sourceId, case: source.case, warnings: [],
+      entities: { created: 0, merged: 0 }, links: { created: 0, merged: 0 }, events: { created: 0, merged: 0 },
+    };
+    const touched = new Set<string>();
+    this.writer.exec('BEGIN IMMEDIATE');
+    try {
+      for await (const chunk of chunks) {
+        this.writeChunk(chunk, sourceId, now, result, touched);
+        // let the event loop breathe between chunks (HTTP reads stay responsive during a long import)
+        await new Promise((r) => setImmediate(r));
       }
-      const lnks = { created: 0, merged: 0 };
-      for (const l of batch.links) {
-        for (const end of [l.from, l.to]) {
-          if (!s.entityExists.get(end)) throw new AppError('import_failed', `link ${l.type} refers to unknown entity ${end}`);
-        }
-        if (s.insertLink.run(l.id, l.type, l.from, l.to, json(l.props)).changes === 1) lnks.created++;
-        else {
-          lnks.merged++;
-          const old = JSON.parse((s.linkProps.get(l.id) as { props: string }).props) as Props;
-          s.updateLinkProps.run(json({ ...l.props, ...old }), l.id);
-        }
-        for (const loc of l.locators) s.insertProv.run(l.id, sourceId, loc);
+      for (const id of touched) w.aggregate.run(id);
+      w.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now,
+        source.importedBy ?? 'local', result.entities.created + result.entities.merged, result.links.created + result.links.merged, result.events.created + result.events.merged);
+      this.writer.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  private writeChunk(chunk: BatchChunk, sourceId: string, now: string, r: ApplyResult, touched: Set<string>): void {
+    const s = this.w;
+    for (const e of chunk.entities) {
+      if (s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now).changes === 1) {
+        r.entities.created++;
+        const rid = (s.entityById.get(e.id) as EntityRow).rid;
+        s.insertFts.run(rid, e.label, e.search.join(' '));
+      } else {
+        r.entities.merged++;
+        const row = s.entityById.get(e.id) as EntityRow;
+        if (row.type !== e.type) throw new AppError('conflict', `entity ${e.id} is a ${row.type}, the source says ${e.type}`);
+        const props = { ...e.props, ...(JSON.parse(row.props) as Props) };
+        const search = [...new Set([...(JSON.parse(row.search) as string[]), ...e.search])];
+        const label = row.label || e.label;
+        s.updateEntity.run(label, json(props), json(search), row.rid);
+        s.updateFts.run(label, search.join(' '), row.rid);
       }
-      const evs = { created: 0, merged: 0 };
-      const touched = new Set<string>();
-      for (const ev of batch.events) {
-        if (s.insertEvent.run(ev.id, ev.kind, ev.linkId, ev.from, ev.to, ev.at, ev.durationS, ev.deleted ? 1 : 0, ev.original, json(ev.props)).changes === 1) {
-          evs.created++;
-          touched.add(ev.linkId);
-        } else evs.merged++;
-        s.insertProv.run(ev.id, sourceId, ev.locator);
+      for (const loc of e.locators) s.insertProv.run(e.id, sourceId, loc);
+    }
+    for (const l of chunk.links) {
+      for (const end of [l.from, l.to]) {
+        if (!s.entityExists.get(end)) throw new AppError('import_failed', `link ${l.type} refers to unknown entity ${end}`);
       }
-      for (const id of touched) s.aggregate.run(id);
-      return { status: 'applied', ...base, entities: ents, links: lnks, events: evs };
-    });
-    return run.immediate();
+      if (s.insertLink.run(l.id, l.type, l.from, l.to, json(l.props)).changes === 1) r.links.created++;
+      else {
+        r.links.merged++;
+        const old = JSON.parse((s.linkProps.get(l.id) as { props: string }).props) as Props;
+        s.updateLinkProps.run(json({ ...l.props, ...old }), l.id);
+      }
+      for (const loc of l.locators) s.insertProv.run(l.id, sourceId, loc);
+    }
+    for (const ev of chunk.events) {
+      if (s.insertEvent.run(ev.id, ev.kind, ev.linkId, ev.from, ev.to, ev.at, ev.durationS, ev.deleted ? 1 : 0, ev.original, json(ev.props)).changes === 1) {
+        r.events.created++;
+        touched.add(ev.linkId);
+      } else r.events.merged++;
+      s.insertProv.run(ev.id, sourceId, ev.locator);
+    }
+    for (const w of chunk.warnings) if (r.warnings.length < 1000) r.warnings.push(w);
   }
 
   async hasSource(sha256: string, caseName: string): Promise<boolean> {
@@ -290,7 +327,9 @@ export class EmbeddedGraphStore implements GraphStore {
   }
 
   async close(): Promise<void> {
+    await this.writeLock;
     if (this.db.open) this.db.close();
+    if (this.writer.open) this.writer.close();
   }
 }
 
