@@ -70,9 +70,10 @@ export class BatchBuilder {
   }
 
   /** A Phone entity from a number as written; returns its id and how it normalised. */
-  phone(original: string, opts: { region?: string; scope?: string; locator: string; label?: string; props?: Props }): { id: string; phone: NormalisedPhone } {
+  phone(original: string, opts: { region?: string; scope?: string; locator: string; label?: string; props?: Props; aliases?: string[] }): { id: string; phone: NormalisedPhone } {
     const phone = normalisePhone(original, opts.region, opts.scope);
     const search = phone.kind === 'e164' || phone.kind === 'short' ? digitSuffixes(phone.key) : [];
+    if (opts.aliases) search.push(...opts.aliases);
     const id = this.entity('Phone', {
       label: opts.label ?? (phone.kind === 'e164' ? phone.key : original.trim() || 'withheld'),
       props: { number: phone.key, original: phone.original, numberKind: phone.kind, ...(phone.country ? { country: phone.country } : {}), ...opts.props },

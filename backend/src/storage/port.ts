@@ -33,7 +33,7 @@ export interface GraphStore {
    * Streams a large source's chunks into ONE transaction: readers keep seeing the previous state until
    * it commits, and a failure in any chunk (or in the iterator) rolls all of it back.
    */
-  applyStream(source: SourceInfo, chunks: AsyncIterable<BatchChunk>): Promise<ApplyResult>;
+  applyStream(source: SourceInfo, chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>): Promise<ApplyResult>;
   hasSource(sha256: string, caseName: string): Promise<boolean>;
   getEntity(id: string): Promise<EntityDetail | null>;
   search(query: SearchQuery): Promise<SearchHit[]>;
