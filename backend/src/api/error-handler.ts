@@ -15,6 +15,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof AppError) e = err;
     else if (err?.type === 'entity.too.large') e = new AppError('payload_too_large', 'request body too large');
     else if (err?.type === 'entity.parse.failed') e = new AppError('bad_request', 'request body is not valid JSON');
+    else if (err instanceof URIError || (typeof err?.status === 'number' && err.status >= 400 && err.status < 500)) {
+      // malformed URLs and other client errors raised inside express itself
+      e = new AppError('bad_request', err instanceof URIError ? 'malformed URL encoding' : err.expose ? String(err.message) : 'bad request');
+    }
     else {
       const id = randomUUID();
       log.error('unhandled error', { correlationId: id, error: err instanceof Error ? err.stack ?? err.message : String(err) });

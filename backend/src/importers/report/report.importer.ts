@@ -30,10 +30,17 @@ export function parseReportText(text: string, input: Pick<ImportInput, 'name' | 
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const pos = e.linePos?.[0];
-    throw importError(input.name, pos ? `line ${pos.line}:${pos.col}` : '', e.message.split('\n')[0]);
+    const pos = lines.linePos(e.pos[0]);
+    throw importError(input.name, `line ${pos.line}:${pos.col}`, e.message.split('\n')[0]);
   }
-  const parsed = ReportFile.safeParse(doc.toJS({ maxAliasCount: 50 }));
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    // yaml refuses alias expansion bombs ("billion laughs") here
+    throw importError(input.name, '', `refused: ${(err as Error).message}`);
+  }
+  const parsed = ReportFile.safeParse(plain);
   if (!parsed.success) throw zodToImportError(parsed.error, input.name, doc, lines);
   const report = parsed.data;
   const caseName = ctx.case ?? report.case;

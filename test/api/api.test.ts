@@ -1,0 +1,154 @@
+// The HTTP API on a real embedded store: validation, error shape, imports, views, OpenAPI.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from './harness.ts';
+
+const SEED = join(import.meta.dirname, '../../seed/lima/lima-raid.report.yaml');
+const FIX = join(import.meta.dirname, '../fixtures/report');
+
+describe('API', () => {
+  let h: Awaited<ReturnType<typeof makeApp>>;
+  const logged: string[] = [];
+  beforeAll(async () => {
+    h = await makeApp({ maxUploadBytes: 64 * 1024, log: { error: (m, f) => logged.push(`${m} ${JSON.stringify(f)}`), warn() {}, info() {}, debug() {} } });
+    const r = await request(h.app).post('/api/imports?name=lima-raid.report.yaml').set('Content-Type', 'application/octet-stream').send(readFileSync(SEED));
+    expect(r.status).toBe(201);
+  });
+  afterAll(() => h.close());
+
+  const upload = (name: string, body: Buffer | string, qs = '') =>
+    request(h.app).post(`/api/imports?name=${encodeURIComponent(name)}${qs}`).set('Content-Type', 'application/octet-stream').send(Buffer.from(body));
+
+  it('reports health with the store and counts', async () => {
+    const r = await request(h.app).get('/api/health');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'ok', store: { store: 'embedded', status: 'up' } });
+    expect(r.body.counts.entities).toBeGreaterThan(30);
+  });
+
+  it('searches, with types and limits validated', async () => {
+    const r = await request(h.app).get('/api/search').query({ q: 'amsterdam' });
+    expect(r.status).toBe(200);
+    expect(r.body.hits[0]).toMatchObject({ type: 'Place', label: 'Amsterdam' });
+    const bad = await request(h.app).get('/api/search').query({ q: 'x', types: 'Phnoe' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('bad_request');
+    expect(bad.body.message).toMatch(/^query\.types/);
+    expect((await request(h.app).get('/api/search').query({ q: 'x', limit: '1000' })).status).toBe(400);
+    expect((await request(h.app).get('/api/search')).body.code).toBe('bad_request');
+  });
+
+  it('returns an entity with its sources, and 404 for an unknown id', async () => {
+    const [hit] = (await request(h.app).get('/api/search').query({ q: 'Red Dragon' })).body.hits;
+    const r = await request(h.app).get(`/api/entities/${hit.id}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ label: 'Red Dragon', type: 'Organization', cases: ['lima-2023'] });
+    expect(r.body.sources[0]).toMatchObject({ sourceName: 'lima-raid.report.yaml', locator: '¶9' });
+    const missing = await request(h.app).get('/api/entities/org_nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ code: 'not_found', message: 'no entity with id org_nope' });
+  });
+
+  it('expands neighbours with filters and a reported cap', async () => {
+    const [hit] = (await request(h.app).get('/api/search').query({ q: 'Police raid' })).body.hits;
+    const all = await request(h.app).get(`/api/entities/${hit.id}/neighbours`);
+    expect(all.status).toBe(200);
+    expect(all.body.capped).toBe(false);
+    const n = all.body.entities.length;
+    expect(n).toBeGreaterThan(10);
+    const capped = await request(h.app).get(`/api/entities/${hit.id}/neighbours`).query({ limit: 3 });
+    expect(capped.body).toMatchObject({ capped: true, cap: 3, total: n - 1 });
+    expect(capped.body.entities).toHaveLength(4); // the seed plus 3
+    const people = await request(h.app).get(`/api/entities/${hit.id}/neighbours`).query({ entityTypes: 'Person' });
+    expect(people.body.entities.filter((e: { type: string }) => e.type !== 'Person')).toHaveLength(1); // only the seed event
+    expect((await request(h.app).get(`/api/entities/${hit.id}/neighbours`).query({ depth: 9 })).status).toBe(400);
+  });
+
+  it('lists cases and draws an overview', async () => {
+    const cases = await request(h.app).get('/api/cases');
+    expect(cases.body.cases[0]).toMatchObject({ name: 'lima-2023', sources: 1 });
+    const ov = await request(h.app).get('/api/cases/lima-2023/overview');
+    expect(ov.status).toBe(200);
+    expect(ov.body.entities.length).toBe(cases.body.cases[0].entities);
+    expect(ov.body.links.length).toBeGreaterThan(40);
+    expect((await request(h.app).get('/api/cases/nope/overview')).status).toBe(404);
+  });
+
+  it('says already imported for the same bytes, and changes nothing', async () => {
+    const before = (await request(h.app).get('/api/health')).body.counts;
+    const r = await upload('renamed.yaml', readFileSync(SEED));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'already_imported', case: 'lima-2023', entities: { created: 0, merged: 0 } });
+    expect((await request(h.app).get('/api/health')).body.counts).toEqual(before);
+  });
+
+  it.each(readdirSync(FIX).filter((f) => f.startsWith('bad-') || f.startsWith('dup-') || f.startsWith('missing-') || f.startsWith('alias-')))(
+    'refuses broken report %s with 422, file and position, writing nothing',
+    async (file) => {
+      const before = (await request(h.app).get('/api/health')).body.counts;
+      const r = await upload(file, readFileSync(join(FIX, file)));
+      expect(r.status).toBe(422);
+      expect(r.body.code).toBe('import_failed');
+      expect(r.body.message.startsWith(file)).toBe(true);
+      expect(r.body.details.file).toBe(file);
+      expect((await request(h.app).get('/api/health')).body.counts).toEqual(before);
+    },
+  );
+
+  it('refuses unknown formats, empty and oversized uploads, and hostile names', async () => {
+    const unknown = await upload('notes.bin', Buffer.from([0, 1, 2, 3]));
+    expect(unknown.status).toBe(415);
+    expect(unknown.body.code).toBe('unsupported_format');
+    const empty = await request(h.app).post('/api/imports?name=empty.yaml').set('Content-Type', 'application/octet-stream').send(Buffer.alloc(0));
+    expect(empty.status).toBe(400);
+    const big = await upload('big.report.yaml', Buffer.alloc(100 * 1024, 0x20));
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('payload_too_large');
+    const trav = await upload('../../etc/passwd', 'casegraph: report/1\n');
+    expect(trav.status).toBe(422);
+    expect(trav.body.message.startsWith('passwd')).toBe(true);
+    // the server still answers after all of this
+    expect((await request(h.app).get('/api/health')).status).toBe(200);
+  });
+
+  it('imports a report into another case and merges shared places', async () => {
+    const r = await upload('minimal.report.yaml', readFileSync(join(FIX, 'minimal.report.yaml')));
+    expect(r.status).toBe(201);
+    expect(r.body).toMatchObject({ status: 'applied', case: 'fixture-case', format: 'report' });
+    expect(r.body.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const cases = (await request(h.app).get('/api/cases')).body.cases.map((c: { name: string }) => c.name);
+    expect(cases).toEqual(['fixture-case', 'lima-2023']);
+  });
+
+  it('answers unknown routes and methods with the error shape, never a stack', async () => {
+    const r = await request(h.app).get('/api/nope');
+    expect(r.status).toBe(404);
+    expect(r.body.code).toBe('not_found');
+    const bad = await request(h.app).get('/api/entities/%E0%A4%A');
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('serves an OpenAPI document generated from the route schemas', async () => {
+    const r = await request(h.app).get('/api/openapi.json');
+    expect(r.status).toBe(200);
+    expect(r.body.openapi).toBe('3.1.0');
+    expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(['/health', '/search', '/entities/{id}', '/entities/{id}/neighbours', '/cases', '/cases/{name}/overview', '/imports']));
+    const search = r.body.paths['/search'].get;
+    expect(search.parameters.map((p: { name: string }) => p.name)).toEqual(['q', 'types', 'limit']);
+    expect(search.parameters[0].required).toBe(true);
+    expect(r.body.paths['/imports'].post.requestBody.content['application/octet-stream']).toBeDefined();
+  });
+
+  it('sends security headers', async () => {
+    const r = await request(h.app).get('/api/health');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('never logged an unhandled error during this suite', () => {
+    expect(logged).toEqual([]);
+  });
+});
