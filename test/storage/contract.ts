@@ -246,6 +246,28 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       }
     });
 
+    it('ranks numbers seen in the data of two or more devices', async () => {
+      const devices = ['111111111111111', '222222222222222', '333333333333333'];
+      const shared = '+886 912 345 678';
+      for (const [i, imei] of devices.entries()) {
+        const b = builder({ name: `device-${i}.xml`, content: imei });
+        const dev = b.entity('Device', { label: `Device ${i}`, props: { imei }, locator: 'info' });
+        const own = b.phone(`+51 98765432${i}`, { locator: 'info' }).id;
+        b.link('USES_PHONE', dev, own, 'info');
+        const handler = b.phone(shared, { locator: 'contact 1' }).id;
+        if (i < 2) b.link('HAS_CONTACT', dev, handler, 'contact 1', { name: 'Boss' });
+        else b.event('CALLED', own, handler, { kind: 'call', at: new Date('2023-09-30T12:00:00Z'), durationS: 5, locator: 'call 1' });
+        if (i === 1) b.link('HAS_CONTACT', dev, b.phone('+51 987654320', { locator: 'contact 2' }).id, 'contact 2');
+        await store.apply(b.build());
+      }
+      const hits = await store.crossDeviceHits({ limit: 10 });
+      expect(hits.map((h) => [h.label, h.deviceCount])).toEqual([['+886912345678', 3], ['+51987654320', 2]]);
+      expect(hits[0].devices.map((d) => [d.label, d.as])).toEqual([['Device 0', ['contact']], ['Device 1', ['contact']], ['Device 2', ['call']]]);
+      expect(hits[1].devices.map((d) => d.as)).toEqual([['owner'], ['contact']]);
+      expect(await store.crossDeviceHits({ limit: 10, minDevices: 3 })).toHaveLength(1);
+      expect(await store.crossDeviceHits({ limit: 10, case: 'nope' })).toEqual([]);
+    });
+
     it('stores hostile text as data', async () => {
       const b = builder({ name: 'hostile.yaml' });
       const nasty = `Robert'); DROP TABLE entities;-- "}) DETACH DELETE n // \`x\` <img src=x onerror=alert(1)>`;

@@ -1,6 +1,6 @@
 // Graph read routes: search, entity details, neighbourhood, cases and their overview.
 import { z } from 'zod';
-import { CaseSummary, EntityDetail, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
+import { CaseSummary, CrossDeviceHit, EntityDetail, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
 import type { GraphService } from '../services/graph.service.ts';
 import type { GraphStore } from '../storage/port.ts';
 import { csvEnum, defineRoute } from './route.ts';
@@ -23,6 +23,11 @@ export const NeighboursQuery = z.object({
 
 const OverviewQuery = z.object({ limit: z.coerce.number().int().min(1).max(20_000).default(2000) });
 const CaseParams = z.object({ name: z.string().min(1).max(120) });
+const HitsQuery = z.object({
+  case: z.string().min(1).max(120).optional(),
+  minDevices: z.coerce.number().int().min(2).max(1000).default(2),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 export function graphRoutes(graph: GraphService, store: GraphStore) {
   return [
@@ -50,6 +55,11 @@ export function graphRoutes(graph: GraphService, store: GraphStore) {
       method: 'get', path: '/cases/:name/overview', tag: 'cases', summary: 'The entities of a case (capped) and the links among them',
       params: CaseParams, query: OverviewQuery, response: GraphView,
       handler: ({ params, query }) => graph.caseOverview(params.name, query.limit),
+    }),
+    defineRoute({
+      method: 'get', path: '/cross-device-hits', tag: 'graph', summary: 'Numbers and accounts found in the data of two or more seized devices, ranked',
+      query: HitsQuery, response: z.object({ hits: z.array(CrossDeviceHit) }),
+      handler: async ({ query }) => ({ hits: await store.crossDeviceHits({ case: query.case, limit: query.limit, minDevices: query.minDevices }) }),
     }),
   ];
 }

@@ -173,3 +173,13 @@ export type Counts = z.infer<typeof Counts>;
 
 export const CaseSummary = z.object({ name: z.string(), sources: z.number().int(), entities: z.number().int(), lastImportAt: z.string() });
 export type CaseSummary = z.infer<typeof CaseSummary>;
+
+/** A number (or account) found in the data of two or more seized devices. */
+export const CrossDeviceHit = z.object({
+  id: z.string(),
+  type: EntityTypeSchema,
+  label: z.string(),
+  deviceCount: z.number().int(),
+  devices: z.array(z.object({ id: z.string(), label: z.string(), as: z.array(z.enum(['contact', 'call', 'message', 'owner'])) })),
+});
+export type CrossDeviceHit = z.infer<typeof CrossDeviceHit>;

@@ -1,6 +1,6 @@
 // The GraphStore port: the only way services reach a graph database. Writes take a whole Batch in one
 // transaction; reads return plain view objects. Adapters: embedded/ (SQLite) and neo4j/.
-import type { ApplyResult, Batch, BatchChunk, SourceInfo, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
+import type { ApplyResult, CrossDeviceHit, Batch, BatchChunk, SourceInfo, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
 
 export interface NeighbourQuery {
   depth: number;
@@ -42,6 +42,11 @@ export interface GraphStore {
   /** Entities asserted by the case's sources (capped), with the links among them. */
   caseOverview(caseName: string, limit: number): Promise<GraphView>;
   listCases(): Promise<CaseSummary[]>;
+  /**
+   * Numbers, accounts and e-mails that appear in the data of two or more Devices (as a saved contact, a
+   * call or message party, or a device's own line), most devices first. Optionally within one case.
+   */
+  crossDeviceHits(opts: { case?: string; limit: number; minDevices?: number }): Promise<CrossDeviceHit[]>;
   listSources(caseName?: string): Promise<Source[]>;
   counts(): Promise<Counts>;
   /**

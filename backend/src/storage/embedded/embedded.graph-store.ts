@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../errors.ts';
 import {
-  alreadyImported, makeSourceId, type ApplyResult, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
+  alreadyImported, makeSourceId, type ApplyResult, type CrossDeviceHit, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
   type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source,
 } from '../../model/index.ts';
 import type { GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
@@ -268,6 +268,36 @@ export class EmbeddedGraphStore implements GraphStore {
       ? (this.db.prepare(`SELECT count(DISTINCT p.item) FROM sources s JOIN prov p ON p.source = s.id JOIN entities e ON e.id = p.item WHERE s.case_name = ?`).pluck().get(caseName) as number)
       : ids.length;
     return { ...this.subgraph(ids.slice(0, limit)), capped, total, cap: limit };
+  }
+
+  async crossDeviceHits(opts: { case?: string; limit: number; minDevices?: number }): Promise<CrossDeviceHit[]> {
+    const caseFilter = opts.case
+      ? `AND d.id IN (SELECT p.item FROM prov p JOIN sources s ON s.id = p.source WHERE s.case_name = @case)`
+      : '';
+    const rows = this.db.prepare(
+      `WITH dev AS (SELECT d.id, d.label FROM entities d WHERE d.type = 'Device' ${caseFilter}),
+            owner AS (SELECT l.src AS dev, l.dst AS phone FROM links l JOIN dev ON dev.id = l.src WHERE l.type = 'USES_PHONE'),
+            seen AS (
+              SELECT l.dst AS item, l.src AS dev, 'contact' AS how FROM links l JOIN dev ON dev.id = l.src WHERE l.type = 'HAS_CONTACT'
+              UNION SELECT o.phone, o.dev, 'owner' FROM owner o
+              UNION SELECT l.dst, o.dev, CASE l.type WHEN 'CALLED' THEN 'call' ELSE 'message' END FROM links l JOIN owner o ON l.src = o.phone WHERE l.type IN ('CALLED', 'MESSAGED')
+              UNION SELECT l.src, o.dev, CASE l.type WHEN 'CALLED' THEN 'call' ELSE 'message' END FROM links l JOIN owner o ON l.dst = o.phone WHERE l.type IN ('CALLED', 'MESSAGED')
+            ),
+            hits AS (SELECT item, count(DISTINCT dev) AS n FROM seen GROUP BY item HAVING n >= @min ORDER BY n DESC, item LIMIT @limit)
+       SELECT h.item, h.n, e.type, e.label, s.dev, dev.label AS dev_label, group_concat(DISTINCT s.how) AS hows
+         FROM hits h JOIN entities e ON e.id = h.item JOIN seen s ON s.item = h.item JOIN dev ON dev.id = s.dev
+        WHERE e.type IN ('Phone', 'Account', 'Email')
+        GROUP BY h.item, s.dev ORDER BY h.n DESC, h.item, dev.label`,
+    ).all({ min: opts.minDevices ?? 2, limit: opts.limit, ...(opts.case ? { case: opts.case } : {}) }) as {
+      item: string; n: number; type: EntityType; label: string; dev: string; dev_label: string; hows: string;
+    }[];
+    const out = new Map<string, CrossDeviceHit>();
+    for (const r of rows) {
+      let hit = out.get(r.item);
+      if (!hit) out.set(r.item, (hit = { id: r.item, type: r.type, label: r.label, deviceCount: r.n, devices: [] }));
+      hit.devices.push({ id: r.dev, label: r.dev_label, as: r.hows.split(',').sort() as CrossDeviceHit['devices'][number]['as'] });
+    }
+    return [...out.values()];
   }
 
   async listCases(): Promise<CaseSummary[]> {
