@@ -76,6 +76,44 @@ describe('API', () => {
     expect((await request(h.app).get('/api/cases/nope/overview')).status).toBe(404);
   });
 
+  it('finds paths between two entities and says plainly when there is none', async () => {
+    const id = async (q: string) => (await request(h.app).get('/api/search').query({ q })).body.hits[0].id as string;
+    const [suspect, embassy] = [await id('Taiwanese suspect 1'), await id('Embassy of Malaysia')];
+    const r = await request(h.app).get('/api/paths').query({ from: suspect, to: embassy, k: 6 });
+    expect(r.status).toBe(200);
+    const path = r.body.paths[0];
+    expect(path.entities[0]).toBe(suspect);
+    expect(path.entities.at(-1)).toBe(embassy);
+    expect(path.links).toHaveLength(path.entities.length - 1);
+    expect(r.body.view.links.map((l: { id: string }) => l.id).sort()).toEqual([...path.links].sort());
+    expect(r.body.message).toMatch(/^1 path, shortest \d hops/);
+    const none = await request(h.app).get('/api/paths').query({ from: suspect, to: embassy, k: 1 });
+    expect(none.body).toMatchObject({ paths: [], message: 'No path within 1 hop.' });
+    const all = await request(h.app).get('/api/paths').query({ from: suspect, to: embassy, k: 5, mode: 'all' });
+    expect(all.body.paths.length).toBeGreaterThan(1);
+    expect(all.body.paths.every((p: { links: string[] }) => p.links.length <= 5)).toBe(true);
+    const onlyMembers = await request(h.app).get('/api/paths').query({ from: suspect, to: embassy, k: 6, linkTypes: 'MEMBER_OF' });
+    expect(onlyMembers.body.message).toBe('No path within 6 hops using MEMBER_OF.');
+    expect((await request(h.app).get('/api/paths').query({ from: suspect, to: embassy, k: 7 })).status).toBe(400);
+    expect((await request(h.app).get('/api/paths').query({ from: suspect, to: 'per_nope' })).status).toBe(404);
+  });
+
+  it('finds common neighbours of a selection', async () => {
+    const id = async (q: string) => (await request(h.app).get('/api/search').query({ q })).body.hits[0].id as string;
+    const [a, b, group] = [await id('Taiwanese suspect 1'), await id('Taiwanese suspect 2'), await id('Red Dragon')];
+    const r = await request(h.app).get('/api/common-neighbours').query({ ids: `${a},${b}` });
+    expect(r.status).toBe(200);
+    expect(r.body.common).toContain(group);
+    expect((await request(h.app).get('/api/common-neighbours').query({ ids: a })).status).toBe(400);
+  });
+
+  it('lists cross-device hits (none in a report-only case)', async () => {
+    const r = await request(h.app).get('/api/cross-device-hits');
+    expect(r.status).toBe(200);
+    expect(r.body.hits).toEqual([]);
+    expect((await request(h.app).get('/api/cross-device-hits').query({ minDevices: 1 })).status).toBe(400);
+  });
+
   it('says already imported for the same bytes, and changes nothing', async () => {
     const before = (await request(h.app).get('/api/health')).body.counts;
     const r = await upload('renamed.yaml', readFileSync(SEED));

@@ -23,6 +23,25 @@ export const NeighboursQuery = z.object({
 
 const OverviewQuery = z.object({ limit: z.coerce.number().int().min(1).max(20_000).default(2000) });
 const CaseParams = z.object({ name: z.string().min(1).max(120) });
+const PathsQuery = z.object({
+  from: z.string().min(1).max(100),
+  to: z.string().min(1).max(100),
+  k: z.coerce.number().int().min(1).max(6).default(4),
+  mode: z.enum(['shortest', 'all']).default('shortest'),
+  linkTypes: csvEnum(LINK_TYPES).optional(),
+  maxPaths: z.coerce.number().int().min(1).max(500).default(50),
+});
+const PathResponse = z.object({
+  paths: z.array(z.object({ entities: z.array(z.string()), links: z.array(z.string()) })),
+  hubs: z.array(z.string()),
+  truncated: z.boolean(),
+  message: z.string(),
+  view: GraphView,
+});
+const CommonQuery = z.object({
+  ids: z.string().max(2000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(z.string().max(100)).min(2, 'select at least two entities').max(20)),
+  linkTypes: csvEnum(LINK_TYPES).optional(),
+});
 const HitsQuery = z.object({
   case: z.string().min(1).max(120).optional(),
   minDevices: z.coerce.number().int().min(2).max(1000).default(2),
@@ -55,6 +74,16 @@ export function graphRoutes(graph: GraphService, store: GraphStore) {
       method: 'get', path: '/cases/:name/overview', tag: 'cases', summary: 'The entities of a case (capped) and the links among them',
       params: CaseParams, query: OverviewQuery, response: GraphView,
       handler: ({ params, query }) => graph.caseOverview(params.name, query.limit),
+    }),
+    defineRoute({
+      method: 'get', path: '/paths', tag: 'graph', summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',
+      query: PathsQuery, response: PathResponse,
+      handler: ({ query }) => graph.paths(query),
+    }),
+    defineRoute({
+      method: 'get', path: '/common-neighbours', tag: 'graph', summary: 'Entities linked to every one of the selected entities',
+      query: CommonQuery, response: z.object({ common: z.array(z.string()), hubs: z.array(z.string()), view: GraphView }),
+      handler: ({ query }) => graph.commonNeighbours(query.ids, query.linkTypes),
     }),
     defineRoute({
       method: 'get', path: '/cross-device-hits', tag: 'graph', summary: 'Numbers and accounts found in the data of two or more seized devices, ranked',

@@ -12,6 +12,14 @@ export interface NeighbourQuery {
   offset?: number;
 }
 
+/** A link reduced to what graph algorithms need. */
+export interface EdgeRef {
+  id: string;
+  type: LinkType;
+  from: string;
+  to: string;
+}
+
 export interface SearchQuery {
   q: string;
   types?: EntityType[];
@@ -39,6 +47,13 @@ export interface GraphStore {
   search(query: SearchQuery): Promise<SearchHit[]>;
   /** The neighbourhood of `ids` (not including them) up to `depth` hops, with the links among all of them. */
   neighbours(ids: string[], query: NeighbourQuery): Promise<GraphView>;
+  /**
+   * The links touching `ids` (either direction), optionally of some types. At most `perNode` links are
+   * returned for any one entity, so a hub cannot flood a path search; `hubs` lists entities that were cut.
+   */
+  adjacency(ids: string[], opts: { linkTypes?: LinkType[]; perNode: number }): Promise<{ edges: EdgeRef[]; hubs: string[] }>;
+  /** Entities with these ids and the links among them. */
+  subgraph(ids: string[], linkTypes?: LinkType[]): Promise<GraphView>;
   /** Entities asserted by the case's sources (capped), with the links among them. */
   caseOverview(caseName: string, limit: number): Promise<GraphView>;
   listCases(): Promise<CaseSummary[]>;

@@ -7,7 +7,7 @@ import {
   alreadyImported, makeSourceId, type ApplyResult, type CrossDeviceHit, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
   type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source,
 } from '../../model/index.ts';
-import type { GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
+import type { EdgeRef, GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
 import { fts5Match } from '../search-query.ts';
 import { DDL, SCHEMA_VERSION } from './schema.sql.ts';
 
@@ -241,11 +241,31 @@ export class EmbeddedGraphStore implements GraphStore {
       frontier = page;
     }
     const all = [...seeds, ...found];
-    return { ...this.subgraph(all, query.linkTypes), capped, total, cap: query.limit };
+    return { ...this.subgraphSync(all, query.linkTypes), capped, total, cap: query.limit };
+  }
+
+  async adjacency(ids: string[], opts: { linkTypes?: LinkType[]; perNode: number }): Promise<{ edges: EdgeRef[]; hubs: string[] }> {
+    const edges: EdgeRef[] = [];
+    const hubs: string[] = [];
+    const typeFilter = opts.linkTypes?.length ? 'AND type IN (SELECT value FROM json_each(@types))' : '';
+    const out = this.db.prepare(`SELECT id, type, src AS "from", dst AS "to" FROM links WHERE src = @id ${typeFilter} LIMIT @lim`);
+    const inc = this.db.prepare(`SELECT id, type, src AS "from", dst AS "to" FROM links WHERE dst = @id ${typeFilter} LIMIT @lim`);
+    for (const id of ids) {
+      const params: Record<string, unknown> = { id, lim: opts.perNode + 1 };
+      if (opts.linkTypes?.length) params.types = json(opts.linkTypes);
+      const rows = [...(out.all(params) as EdgeRef[]), ...(inc.all(params) as EdgeRef[])];
+      if (rows.length > opts.perNode) hubs.push(id);
+      edges.push(...rows.slice(0, opts.perNode));
+    }
+    return { edges, hubs };
   }
 
   /** Entities with these ids and the links among them (optionally only of some link types). */
-  private subgraph(ids: string[], linkTypes?: LinkType[]): { entities: EntityView[]; links: LinkView[] } {
+  async subgraph(ids: string[], linkTypes?: LinkType[]): Promise<GraphView> {
+    return { ...this.subgraphSync(ids, linkTypes), capped: false };
+  }
+
+  private subgraphSync(ids: string[], linkTypes?: LinkType[]): { entities: EntityView[]; links: LinkView[] } {
     const idJson = json(ids);
     const entities = (this.db.prepare(`SELECT rid, id, type, label, props, search FROM entities WHERE id IN (SELECT value FROM json_each(?))`).all(idJson) as EntityRow[]).map(toEntityView);
     const typeFilter = linkTypes?.length ? 'AND type IN (SELECT value FROM json_each(?))' : '';
@@ -267,7 +287,7 @@ export class EmbeddedGraphStore implements GraphStore {
     const total = capped
       ? (this.db.prepare(`SELECT count(DISTINCT p.item) FROM sources s JOIN prov p ON p.source = s.id JOIN entities e ON e.id = p.item WHERE s.case_name = ?`).pluck().get(caseName) as number)
       : ids.length;
-    return { ...this.subgraph(ids.slice(0, limit)), capped, total, cap: limit };
+    return { ...this.subgraphSync(ids.slice(0, limit)), capped, total, cap: limit };
   }
 
   async crossDeviceHits(opts: { case?: string; limit: number; minDevices?: number }): Promise<CrossDeviceHit[]> {
