@@ -11,6 +11,7 @@ import type { Logger } from './logger.ts';
 import { Counts } from './model/index.ts';
 import { GraphService } from './services/graph.service.ts';
 import type { ImportService } from './services/import.service.ts';
+import { JobRegistry } from './services/jobs.service.ts';
 import type { GraphStore } from './storage/port.ts';
 
 export const VERSION = '0.1.0';
@@ -19,6 +20,7 @@ export interface AppDeps {
   store: GraphStore;
   imports: ImportService;
   log: Logger;
+  jobs?: JobRegistry;
   /** built explorer to serve at / (omitted in API-only tests) */
   staticDir?: string;
 }
@@ -33,6 +35,7 @@ const Health = z.object({
 export function createApp(deps: AppDeps): express.Express {
   const { store, imports, log } = deps;
   const graph = new GraphService(store);
+  const jobs = deps.jobs ?? new JobRegistry(200, (err, job) => log.error('job failed unexpectedly', { job: job.id, error: err instanceof Error ? err.stack : String(err) }));
   const routes: RouteDef[] = [
     defineRoute({
       method: 'get', path: '/health', tag: 'system', summary: 'Store status, version and counts', response: Health,
@@ -44,7 +47,7 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
     ...graphRoutes(graph, store),
-    ...importRoutes(imports),
+    ...importRoutes(imports, jobs),
   ];
   const openapi = openApiDocument(routes, { title: 'Casegraph API', version: VERSION });
 

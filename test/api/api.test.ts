@@ -160,6 +160,38 @@ describe('API', () => {
     expect(cases).toEqual(['fixture-case', 'lima-2023']);
   });
 
+  it('runs an import as a job with progress when asked, and reports a refused one', async () => {
+    const body = 'casegraph: report/1\ncase: job-case\ndocument: { title: "Synthetic job report" }\nentities:\n  - { ref: a, type: Person, label: "Job Person", at: "1" }\n';
+    const started = await upload('job.report.yaml', body, '&async=true');
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({ kind: 'import', label: 'job.report.yaml' });
+    let job = started.body;
+    for (let i = 0; i < 100 && job.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      job = (await request(h.app).get(`/api/jobs/${job.id}`)).body;
+    }
+    expect(job.state).toBe('done');
+    expect(job.result).toMatchObject({ status: 'applied', case: 'job-case', entities: { created: 2 } });
+    expect(job.progress.records).toBeGreaterThan(0);
+    const bad = await upload('bad.report.yaml', body.replace('Person', 'Persn'), '&async=true');
+    let badJob = bad.body;
+    for (let i = 0; i < 100 && badJob.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      badJob = (await request(h.app).get(`/api/jobs/${badJob.id}`)).body;
+    }
+    expect(badJob).toMatchObject({ state: 'failed', error: { code: 'import_failed' } });
+    expect(badJob.error.message).toMatch(/^bad\.report\.yaml entities\[0\]\.type/);
+    expect((await upload('x.bin', Buffer.from([1, 2, 3]), '&async=true')).status).toBe(415);
+    expect((await request(h.app).get('/api/jobs/not-a-uuid')).status).toBe(400);
+  });
+
+  it('detects a format from the head of a file and lists formats', async () => {
+    const r = await request(h.app).post('/api/imports/detect?name=x.yaml').set('Content-Type', 'application/octet-stream').send(Buffer.from('casegraph: report/1\n'));
+    expect(r.body.format).toBe('report');
+    const formats = await request(h.app).get('/api/formats');
+    expect(formats.body.formats.map((f: { format: string }) => f.format)).toContain('report');
+  });
+
   it('answers unknown routes and methods with the error shape, never a stack', async () => {
     const r = await request(h.app).get('/api/nope');
     expect(r.status).toBe(404);

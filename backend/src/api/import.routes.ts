@@ -1,28 +1,91 @@
-// Import route: the file is the raw request body (streamed to a bounded spool), the name and case in the query.
+// Import routes: the file is the raw request body (streamed to a bounded spool), name and case in the
+// query. `async=true` answers 202 with a job to poll for progress; otherwise the answer is the result.
 import { z } from 'zod';
 import { ApplyResult } from '../model/index.ts';
+import { findImporter, IMPORTERS } from '../importers/registry.ts';
 import type { ImportService } from '../services/import.service.ts';
+import type { JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const ImportQuery = z.object({
   name: z.string().min(1).max(300),
   case: z.string().min(1).max(120).optional(),
   format: z.string().max(40).optional(),
+  async: bool.default(false),
 });
 
 export const ImportResponse = ApplyResult.extend({ format: z.string(), file: z.string(), sha256: z.string() });
 
-export function importRoutes(imports: ImportService) {
+const JobView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  label: z.string(),
+  state: z.enum(['running', 'done', 'failed']),
+  progress: z.object({ records: z.number(), bytes: z.number().optional(), total: z.number().optional() }),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  result: ImportResponse.optional(),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+});
+
+export function importRoutes(imports: ImportService, jobs: JobRegistry) {
   return [
     defineRoute({
-      method: 'post', path: '/imports', tag: 'import', binaryBody: true,
-      summary: 'Import a file (case report; more formats as importers are added). All or nothing; the same bytes twice say already_imported',
-      query: ImportQuery, response: ImportResponse, status: 201,
-      handler: async ({ query, req, res }) => {
-        const out = await imports.importStream(req, { name: query.name, case: query.case, format: query.format });
-        res.status(out.status === 'applied' ? 201 : 200).json(out);
-        return out;
+      method: 'get', path: '/formats', tag: 'import', summary: 'The import formats this server reads',
+      response: z.object({ formats: z.array(z.object({ format: z.string(), description: z.string() })) }),
+      handler: async () => ({ formats: IMPORTERS.map((i) => ({ format: i.format, description: i.description })) }),
+    }),
+    defineRoute({
+      method: 'post', path: '/imports/detect', tag: 'import', binaryBody: true,
+      summary: 'Detect the format from the first bytes of a file (send at most 64 KiB)',
+      query: z.object({ name: z.string().min(1).max(300) }),
+      response: z.object({ format: z.string(), description: z.string() }),
+      handler: async ({ query, req }) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const c of req as AsyncIterable<Buffer>) {
+          if (size < 64 * 1024) chunks.push(c);
+          size += c.length;
+        }
+        const imp = findImporter(Buffer.concat(chunks).subarray(0, 64 * 1024), query.name);
+        return { format: imp.format, description: imp.description };
       },
+    }),
+    defineRoute({
+      method: 'post', path: '/imports', tag: 'import', binaryBody: true,
+      summary: 'Import a file. All or nothing; the same bytes twice say already_imported. async=true answers 202 with a job to poll',
+      query: ImportQuery, response: ImportResponse.or(JobView), status: 201,
+      handler: async ({ query, req, res }) => {
+        const opts = { case: query.case, format: query.format };
+        if (!query.async) {
+          const out = await imports.importStream(req, { name: query.name, ...opts });
+          res.status(out.status === 'applied' ? 201 : 200).json(out);
+          return out;
+        }
+        const sp = await imports.receive(req, query.name);
+        try {
+          await imports.detect(sp, query.format); // refuse unknown formats before answering 202
+        } catch (err) {
+          await sp.dispose();
+          throw err;
+        }
+        const job = jobs.start('import', sp.name, async (progress) => {
+          try {
+            return await imports.importSpooled(sp, { ...opts, onProgress: progress });
+          } finally {
+            await sp.dispose();
+          }
+        });
+        res.status(202).json(job);
+        return job;
+      },
+    }),
+    defineRoute({
+      method: 'get', path: '/jobs/:id', tag: 'import', summary: 'State, progress and result of a background job',
+      params: z.object({ id: z.string().uuid() }), response: JobView,
+      handler: async ({ params }) => jobs.get(params.id),
     }),
   ];
 }

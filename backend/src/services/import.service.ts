@@ -20,6 +20,14 @@ export interface ImportOptions {
   onProgress?: ImportContext['onProgress'];
 }
 
+export interface Spooled {
+  path: string;
+  name: string;
+  sha256: string;
+  size: number;
+  dispose(): Promise<void>;
+}
+
 export interface ImportOutcome extends ApplyResult {
   format: string;
   file: string;
@@ -51,15 +59,16 @@ export class ImportService {
     return this.run(path, name, sha256, info.size, opts);
   }
 
-  /** Spools an upload to a temp file (bounded, hashed on the way), imports it, and removes the spool. */
-  async importStream(body: Readable, opts: ImportOptions & { name: string }): Promise<ImportOutcome> {
-    const name = safeName(opts.name);
+  /** Spools an upload to a temp file (bounded, hashed on the way). The caller disposes of it. */
+  async receive(body: Readable, rawName: string): Promise<Spooled> {
+    const name = safeName(rawName);
     const dir = this.deps.tmpDir ?? join(tmpdir(), 'casegraph-uploads');
     await mkdir(dir, { recursive: true });
-    const spool = join(dir, `${randomUUID()}.upload`);
+    const path = join(dir, `${randomUUID()}.upload`);
     const hash = createHash('sha256');
     let size = 0;
     const limit = this.deps.maxUploadBytes;
+    const dispose = () => rm(path, { force: true });
     try {
       await pipeline(
         body,
@@ -71,12 +80,33 @@ export class ImportService {
             cb(null, chunk);
           },
         }),
-        createWriteStream(spool, { flags: 'wx', mode: 0o600 }),
+        createWriteStream(path, { flags: 'wx', mode: 0o600 }),
       );
       if (size === 0) throw new AppError('bad_request', `${name}: the upload is empty`);
-      return await this.run(spool, name, hash.digest('hex'), size, opts);
+    } catch (err) {
+      await dispose();
+      throw err;
+    }
+    return { path, name, sha256: hash.digest('hex'), size, dispose };
+  }
+
+  /** Detects the format of a spooled upload without importing it (for the import dialog). */
+  async detect(sp: Spooled, format?: string): Promise<{ format: string; description: string }> {
+    const imp = findImporter(await readHead(sp.path), sp.name, format);
+    return { format: imp.format, description: imp.description };
+  }
+
+  importSpooled(sp: Spooled, opts: ImportOptions = {}): Promise<ImportOutcome> {
+    return this.run(sp.path, sp.name, sp.sha256, sp.size, opts);
+  }
+
+  /** Spools an upload, imports it, and removes the spool. */
+  async importStream(body: Readable, opts: ImportOptions & { name: string }): Promise<ImportOutcome> {
+    const sp = await this.receive(body, opts.name);
+    try {
+      return await this.importSpooled(sp, opts);
     } finally {
-      await rm(spool, { force: true });
+      await sp.dispose();
     }
   }
 
