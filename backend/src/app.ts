@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { errorHandler, notFoundHandler } from './api/error-handler.ts';
+import { annotationRoutes } from './api/annotation.routes.ts';
 import { graphRoutes } from './api/graph.routes.ts';
 import { importRoutes } from './api/import.routes.ts';
 import { defineRoute, mount, openApiDocument, type RouteDef } from './api/route.ts';
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
     ...graphRoutes(graph, store),
     ...importRoutes(imports, jobs),
+    ...annotationRoutes(graph, store),
   ];
   const openapi = openApiDocument(routes, { title: 'Casegraph API', version: VERSION });
 
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   const api = Router();
+  api.use(express.json({ limit: '256kb', strict: true }));
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });

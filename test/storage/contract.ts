@@ -268,6 +268,16 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       expect(await store.crossDeviceHits({ limit: 10, case: 'nope' })).toEqual([]);
     });
 
+    it('keeps an append-only annotation log', async () => {
+      const a = await store.appendAnnotation({ kind: 'note', entityId: 'per_a', text: 'first', by: 'ana', at: '2026-01-01T00:00:00.000Z' });
+      const m = await store.appendAnnotation({ kind: 'merge', entityId: 'per_a', targetId: 'per_b', by: 'ben', at: '2026-01-02T00:00:00.000Z' });
+      await store.appendAnnotation({ kind: 'note', entityId: 'per_c', text: 'other', by: 'ana', at: '2026-01-03T00:00:00.000Z' });
+      expect(a.id).not.toBe(m.id);
+      expect((await store.listAnnotations()).map((x) => x.text ?? x.kind)).toEqual(['first', 'merge', 'other']);
+      expect((await store.listAnnotations({ entityId: 'per_b' })).map((x) => x.id)).toEqual([m.id]);
+      expect((await store.listAnnotations({ kind: 'note', entityId: 'per_a' }))).toEqual([a]);
+    });
+
     it('stores hostile text as data', async () => {
       const b = builder({ name: 'hostile.yaml' });
       const nasty = `Robert'); DROP TABLE entities;-- "}) DETACH DELETE n // \`x\` <img src=x onerror=alert(1)>`;

@@ -4,7 +4,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 
-export interface RouteDef<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
+export interface RouteDef<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'delete';
   path: string;
   summary: string;
@@ -13,12 +13,14 @@ export interface RouteDef<Q extends z.ZodType = z.ZodType, P extends z.ZodType =
   query?: Q;
   /** request body is raw bytes (file upload) */
   binaryBody?: boolean;
+  /** JSON request body */
+  body?: B;
   response: z.ZodType;
   status?: number;
-  handler: (input: { params: z.infer<P>; query: z.infer<Q>; req: Request; res: Response }) => Promise<unknown>;
+  handler: (input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request; res: Response }) => Promise<unknown>;
 }
 
-export function defineRoute<Q extends z.ZodType, P extends z.ZodType>(def: RouteDef<Q, P>): RouteDef {
+export function defineRoute<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType>(def: RouteDef<Q, P, B>): RouteDef {
   return def as unknown as RouteDef;
 }
 
@@ -40,7 +42,9 @@ export function mount(router: Router, defs: RouteDef[]): void {
     router[def.method](def.path, async (req: Request, res: Response) => {
       const params = validate(def.params, req.params, 'params');
       const query = validate(def.query, req.query, 'query');
-      const out = await def.handler({ params, query, req, res });
+      if (def.body && !req.is('application/json')) throw new AppError('unsupported_format', 'send the request body as application/json');
+      const body = validate(def.body, req.body, 'body');
+      const out = await def.handler({ params, query, body, req, res });
       if (!res.headersSent) res.status(def.status ?? 200).json(out);
     });
   }
@@ -77,6 +81,7 @@ export function openApiDocument(defs: RouteDef[], info: { title: string; version
         default: { description: 'Error', content: { 'application/json': { schema: z.toJSONSchema(ErrorBody) } } },
       },
     };
+    if (def.body) op.requestBody = { required: true, content: { 'application/json': { schema: z.toJSONSchema(def.body, io) } } };
     if (def.binaryBody) op.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
     (paths[path] ??= {})[def.method] = op;
   }

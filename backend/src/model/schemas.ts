@@ -156,6 +156,10 @@ export const EntityDetail = EntityView.extend({
   firstSeen: z.string().optional(),
   lastSeen: z.string().optional(),
   degree: z.number().int(),
+  /** analysts' notes on this entity (and on entities merged into it) */
+  notes: z.array(z.lazy(() => Annotation)).optional(),
+  /** entities an analyst merged into this one; each merge can be undone by its annotation id */
+  merged: z.array(z.object({ id: z.string(), label: z.string(), type: EntityTypeSchema, annotationId: z.string(), by: z.string(), at: z.string() })).optional(),
 });
 export type EntityDetail = z.infer<typeof EntityDetail>;
 
@@ -183,3 +187,19 @@ export const CrossDeviceHit = z.object({
   devices: z.array(z.object({ id: z.string(), label: z.string(), as: z.array(z.enum(['contact', 'call', 'message', 'owner'])) })),
 });
 export type CrossDeviceHit = z.infer<typeof CrossDeviceHit>;
+
+/** Analyst annotations: an append-only log beside the graph (notes, merges and their undoing). */
+export const AnnotationKind = z.enum(['note', 'merge', 'unmerge']);
+export const AnnotationInput = z.object({
+  kind: AnnotationKind,
+  /** the entity noted, or the entity kept by a merge */
+  entityId: z.string().max(100),
+  /** merge: the entity merged into entityId; unmerge: the id of the merge annotation undone */
+  targetId: z.string().max(100).optional(),
+  text: z.string().max(20_000).optional(),
+  by: z.string().max(120),
+  at: z.string(),
+});
+export type AnnotationInput = z.infer<typeof AnnotationInput>;
+export const Annotation = AnnotationInput.extend({ id: z.string() });
+export type Annotation = z.infer<typeof Annotation>;

@@ -1,6 +1,6 @@
 // The GraphStore port: the only way services reach a graph database. Writes take a whole Batch in one
 // transaction; reads return plain view objects. Adapters: embedded/ (SQLite) and neo4j/.
-import type { ApplyResult, CrossDeviceHit, Batch, BatchChunk, SourceInfo, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
+import type { Annotation, AnnotationInput, ApplyResult, CrossDeviceHit, Batch, BatchChunk, SourceInfo, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
 
 export interface NeighbourQuery {
   depth: number;
@@ -64,6 +64,10 @@ export interface GraphStore {
   crossDeviceHits(opts: { case?: string; limit: number; minDevices?: number }): Promise<CrossDeviceHit[]>;
   listSources(caseName?: string): Promise<Source[]>;
   counts(): Promise<Counts>;
+  /** Appends an analyst annotation (note, merge, unmerge); never updates or deletes one. */
+  appendAnnotation(a: AnnotationInput): Promise<Annotation>;
+  /** Annotations oldest first, optionally about one entity (as entityId or targetId) or of one kind. */
+  listAnnotations(q?: { entityId?: string; kind?: Annotation['kind'] }): Promise<Annotation[]>;
   /**
    * Every source as the Batch that would recreate it (entities, links and events it asserts, with their
    * locators and current props), oldest first. Used to copy between stores and for whole-case exports.

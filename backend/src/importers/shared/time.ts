@@ -83,3 +83,65 @@ export function plausible(d: Date): boolean {
   const t = d.getTime();
   return Number.isFinite(t) && t > Date.UTC(1990, 0, 1) && t < Date.UTC(2100, 0, 1);
 }
+
+/** Which way round a slashed date is written: month first (US) or day first (most of the world). */
+export type DateOrder = 'MDY' | 'DMY';
+
+export interface SlashDateTime {
+  /** first and second date components as written (month/day or day/month) */
+  first: number;
+  second: number;
+  year: number;
+  hour: number;
+  minute: number;
+  second_: number;
+  /** 'AM' | 'PM' when a 12-hour clock is used */
+  meridiem?: 'AM' | 'PM';
+  /** offset from UTC in minutes when the text gives one (`UTC+4`, `GMT-07:00`, `+0200`) */
+  offsetMin?: number;
+  /** a trailing parenthesised label such as `Device` or `Network` */
+  label?: string;
+}
+
+const SLASH_DATE_TIME =
+  /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})[\sT,]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*([AaPp]\.?[Mm]\.?)?\s*(?:\(?\s*(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*\)?|\(?\s*(?:UTC|GMT|Z)\s*\)?)?\s*(?:\(([^)]*)\))?\s*$/;
+
+/**
+ * Splits a locale-formatted date and time such as `1/2/2019 1:23:45 PM (Device)` or
+ * `13/02/2019 13:23:45 UTC+4`. Returns null when the text has another shape. Which component is the month
+ * is not decided here: see `slashDateToUtc`.
+ */
+export function splitSlashDateTime(text: string): SlashDateTime | null {
+  const m = SLASH_DATE_TIME.exec(text);
+  if (!m) return null;
+  const [, a, b, y, h, mi, s = '0', mer, sign, oh, om = '0', label] = m;
+  let year = Number(y);
+  if (y.length === 2) year += year < 70 ? 2000 : 1900;
+  const out: SlashDateTime = { first: Number(a), second: Number(b), year, hour: Number(h), minute: Number(mi), second_: Number(s) };
+  if (mer) out.meridiem = mer.toUpperCase().startsWith('A') ? 'AM' : 'PM';
+  if (sign) out.offsetMin = (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  else if (/\b(UTC|GMT|Z)\b/.test(text.replace(/\([^)]*\)\s*$/, ''))) out.offsetMin = 0;
+  if (label) out.label = label.trim();
+  return out;
+}
+
+/**
+ * The UTC instant of split date-time parts read with `order`; without an offset in the text the wall
+ * time is read in `assumeZone` (reported back as `assumedZone`). Null when the parts are not a real date.
+ */
+export function slashDateToUtc(p: SlashDateTime, order: DateOrder, assumeZone = 'UTC'): { at: Date; assumedZone?: string } | null {
+  const month = order === 'MDY' ? p.first : p.second;
+  const day = order === 'MDY' ? p.second : p.first;
+  let hour = p.hour;
+  if (p.meridiem) {
+    if (hour < 1 || hour > 12) return null;
+    if (p.meridiem === 'AM' && hour === 12) hour = 0;
+    if (p.meridiem === 'PM' && hour !== 12) hour += 12;
+  }
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || p.minute > 59 || p.second_ > 60) return null;
+  if (day > new Date(Date.UTC(p.year, month, 0)).getUTCDate()) return null;
+  if (p.offsetMin !== undefined) {
+    return { at: new Date(Date.UTC(p.year, month - 1, day, hour, p.minute, p.second_) - p.offsetMin * 60000) };
+  }
+  return { at: zonedToUtc(p.year, month, day, hour, p.minute, p.second_, assumeZone), assumedZone: assumeZone };
+}

@@ -1,10 +1,11 @@
 // The embedded GraphStore: SQLite through better-sqlite3 in WAL mode, zero setup. The default store.
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../../errors.ts';
 import {
-  alreadyImported, makeSourceId, type ApplyResult, type CrossDeviceHit, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
+  alreadyImported, makeSourceId, type Annotation, type AnnotationInput, type ApplyResult, type CrossDeviceHit, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
   type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source,
 } from '../../model/index.ts';
 import type { EdgeRef, GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
@@ -87,7 +88,12 @@ export class EmbeddedGraphStore implements GraphStore {
 
   /** Imports are serialised on the writer connection; readers use their own connection and see only commits. */
   applyStream(source: SourceInfo, chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>): Promise<ApplyResult> {
-    const run = this.writeLock.then(() => this.write(source, chunks));
+    return this.exclusive(() => this.write(source, chunks));
+  }
+
+  /** Runs writer work one at a time, so no write lands inside another's open transaction. */
+  private exclusive<T>(work: () => Promise<T> | T): Promise<T> {
+    const run = this.writeLock.then(work);
     this.writeLock = run.then(() => undefined, () => undefined);
     return run;
   }
@@ -369,6 +375,23 @@ export class EmbeddedGraphStore implements GraphStore {
         entities, links, events, warnings: [],
       };
     }
+  }
+
+  async appendAnnotation(a: AnnotationInput): Promise<Annotation> {
+    const id = `ann_${randomUUID()}`;
+    return this.exclusive(() => {
+      this.writer.prepare('INSERT INTO annotations (id, kind, entity_id, target_id, text, by, at) VALUES (?,?,?,?,?,?,?)')
+        .run(id, a.kind, a.entityId, a.targetId ?? null, a.text ?? null, a.by, a.at);
+      return { id, ...a };
+    });
+  }
+
+  async listAnnotations(q: { entityId?: string; kind?: Annotation['kind'] } = {}): Promise<Annotation[]> {
+    const rows = this.db.prepare(
+      `SELECT id, kind, entity_id, target_id, text, by, at FROM annotations
+        WHERE (@entity IS NULL OR entity_id = @entity OR target_id = @entity) AND (@kind IS NULL OR kind = @kind) ORDER BY seq`,
+    ).all({ entity: q.entityId ?? null, kind: q.kind ?? null }) as { id: string; kind: Annotation['kind']; entity_id: string; target_id: string | null; text: string | null; by: string; at: string }[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind, entityId: r.entity_id, ...(r.target_id ? { targetId: r.target_id } : {}), ...(r.text !== null ? { text: r.text } : {}), by: r.by, at: r.at }));
   }
 
   async health(): Promise<StoreHealth> {

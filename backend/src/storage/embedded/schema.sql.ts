@@ -64,4 +64,16 @@ CREATE TABLE IF NOT EXISTS prov (
   PRIMARY KEY (item, source, locator)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS prov_source ON prov(source, item);
+CREATE TABLE IF NOT EXISTS annotations (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  target_id TEXT,
+  text TEXT,
+  by TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS annotations_entity ON annotations(entity_id);
+CREATE INDEX IF NOT EXISTS annotations_target ON annotations(target_id);
 `;
