@@ -3,7 +3,7 @@
 // numbers are read in), `phone_account_address` the SIM's own number where the OEM fills it in.
 import { normalisePhone, type BatchBuilder, type BatchChunk, type Props } from '../../model/index.ts';
 import { addDevice, type DeviceRefs } from '../shared/device.ts';
-import { endpoint, regionOf, rowTime } from '../shared/device-db.ts';
+import { endpoint, MAX_NAME_CHARS, regionOf, rowTime } from '../shared/device-db.ts';
 import { LIMITS } from '../shared/limits.ts';
 import { sqlNumber, sqlText, sqliteImportError, type SqliteFile, type SqlRow } from '../shared/sqlite.ts';
 import { fromUnixMs } from '../shared/time.ts';
@@ -93,7 +93,7 @@ function callEvent(
   const presentation = sqlNumber(row.presentation);
   let number = sqlText(row.number)?.trim() ?? '';
   if (presentation !== null && PRESENTATION[presentation] && (number === '' || /^-\d$/.test(number))) number = PRESENTATION[presentation];
-  const name = sqlText(row.name)?.trim();
+  const name = sqlText(row.name)?.trim().slice(0, MAX_NAME_CHARS);
   const remote = endpoint(b, number, {
     region, locator, scope: `${input.sha256}:${locator}`, aliases: name ? [name] : undefined, e164: sqlText(row.normalized_number),
   });

@@ -3,7 +3,7 @@
 // computed with the phone's country when the contact was saved — the better identity when present.
 import { normalisePhone, type BatchBuilder, type BatchChunk, type Props } from '../../model/index.ts';
 import type { DeviceRefs } from '../shared/device.ts';
-import { clipText, endpoint, isEmailAddress } from '../shared/device-db.ts';
+import { clipText, endpoint, isEmailAddress, MAX_HANDLE_CHARS } from '../shared/device-db.ts';
 import { LIMITS } from '../shared/limits.ts';
 import { sqlNumber, sqlText, sqliteImportError, type SqliteFile, type SqlRow } from '../shared/sqlite.ts';
 import type { ImportInput } from '../types.ts';
@@ -93,7 +93,7 @@ function emitContact(b: BatchBuilder, input: ImportInput, dev: DeviceRefs, group
       if (deleted) base.deleted = true;
       if (org) base.organization = (sqlText(org.data1) ?? '').slice(0, 500);
       if (note) base.note = clipText(b, note, `${input.name} raw_contacts/_id=${row.raw_contact_id}`);
-      const value = sqlText(row.data1)?.trim() ?? '';
+      const value = (sqlText(row.data1)?.trim() ?? '').slice(0, MAX_HANDLE_CHARS);
       if (row.mimetype === MIME.phone) {
         if (!value && !sqlText(row.data4)) {
           b.warn(`${input.name} ${locator}: phone entry without a number; skipped`);
@@ -101,7 +101,7 @@ function emitContact(b: BatchBuilder, input: ImportInput, dev: DeviceRefs, group
         }
         const type = sqlNumber(row.data2);
         const label = type === 0 ? sqlText(row.data3)?.trim() : type !== null ? PHONE_TYPES[type] : undefined;
-        const e164 = sqlText(row.data4)?.trim();
+        const e164 = sqlText(row.data4)?.trim().slice(0, MAX_HANDLE_CHARS);
         const id = e164 && normalisePhone(e164, dev.region).kind === 'e164'
           ? b.phone(e164, { region: dev.region, locator, props: { original: value || e164 }, aliases: [value, name].filter(Boolean) }).id
           : endpoint(b, value, { region: dev.region, locator, scope: `${input.sha256}:${locator}`, aliases: name ? [name] : undefined });

@@ -2,7 +2,7 @@
 // ZDURATION float seconds, ZADDRESS text or a BLOB of UTF-8, ZISO_COUNTRY_CODE the row's region.
 import type { BatchBuilder, BatchChunk, Props } from '../../model/index.ts';
 import type { DeviceRefs } from '../shared/device.ts';
-import { endpoint, regionOf, rowTime } from '../shared/device-db.ts';
+import { endpoint, MAX_NAME_CHARS, regionOf, rowTime } from '../shared/device-db.ts';
 import { LIMITS } from '../shared/limits.ts';
 import { sqlNumber, sqlText, sqliteImportError, type SqliteFile, type SqlRow } from '../shared/sqlite.ts';
 import { fromAppleTime } from '../shared/time.ts';
@@ -47,7 +47,7 @@ function callEvent(b: BatchBuilder, input: ImportInput, dev: DeviceRefs, row: Sq
   const app = typeNo === 0 ? (providerApp && providerApp !== 'phone' ? providerApp : type?.app) : type?.app;
   const outgoing = sqlNumber(row.ZORIGINATED) === 1;
   const answered = sqlNumber(row.ZANSWERED) === 1;
-  const name = sqlText(row.ZNAME)?.trim();
+  const name = sqlText(row.ZNAME)?.trim().slice(0, MAX_NAME_CHARS);
   const remote = endpoint(b, sqlText(row.ZADDRESS) ?? '', {
     region: regionOf(row.ZISO_COUNTRY_CODE) ?? dev.region, locator, scope: `${input.sha256}:${locator}`,
     aliases: name ? [name] : undefined, app, appHandle: typeNo === 0,

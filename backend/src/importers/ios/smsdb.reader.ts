@@ -3,7 +3,7 @@
 // recipients are the handles of the chat the message belongs to.
 import type { BatchBuilder, BatchChunk, Props } from '../../model/index.ts';
 import type { DeviceRefs } from '../shared/device.ts';
-import { clipText, endpoint, rowTime } from '../shared/device-db.ts';
+import { clipText, endpoint, regionOf, rowTime } from '../shared/device-db.ts';
 import { LIMITS } from '../shared/limits.ts';
 import { sqlNumber, sqlText, sqliteImportError, type SqliteFile, type SqlRow } from '../shared/sqlite.ts';
 import { fromAppleTime } from '../shared/time.ts';
@@ -11,6 +11,12 @@ import type { ImportInput } from '../types.ts';
 
 const CHAT_STYLE_GROUP = 43;
 const MESSAGE_COLUMNS = ['ROWID', 'text', 'handle_id', 'service', 'date', 'is_from_me', 'cache_roomnames', 'attributedBody'] as const;
+
+interface Handle {
+  id: string;
+  service: string | null;
+  region?: string;
+}
 
 interface Chat {
   identifier: string;
@@ -22,11 +28,14 @@ interface Chat {
 export function* readSmsDb(f: SqliteFile, b: BatchBuilder, input: ImportInput, dev: DeviceRefs, tables: ReadonlySet<string>): Generator<BatchChunk> {
   const cols = f.requireColumns('message', ['ROWID', 'handle_id', 'date', 'is_from_me']);
   f.requireColumns('handle', ['ROWID', 'id']);
-  const handles = new Map<number, { id: string; service: string | null }>();
-  const hasService = f.columns('handle').has('service');
-  for (const h of f.all<{ ROWID: number; id: unknown; service: unknown }>('handle', `SELECT ROWID AS ROWID, id, ${hasService ? 'service' : 'NULL'} AS service FROM handle`)) {
+  const handles = new Map<number, Handle>();
+  const hcols = f.columns('handle');
+  const opt = (c: string) => (hcols.has(c) ? c : 'NULL');
+  for (const h of f.all<{ ROWID: number; id: unknown; service: unknown; country: unknown }>('handle',
+    `SELECT ROWID AS ROWID, id, ${opt('service')} AS service, ${opt('country')} AS country FROM handle`)) {
     const id = sqlText(h.id as string | null)?.trim();
-    if (id) handles.set(Number(h.ROWID), { id, service: typeof h.service === 'string' ? h.service : null });
+    // handle.country (lowercase ISO) is the region a national-format id was written in
+    if (id) handles.set(Number(h.ROWID), { id, service: typeof h.service === 'string' ? h.service : null, region: regionOf(h.country as string | null) });
   }
   const chats = readChats(f, tables);
   const withChat = tables.has('chat_message_join') && chats.size > 0;
@@ -67,7 +76,7 @@ function readChats(f: SqliteFile, tables: ReadonlySet<string>): Map<number, Chat
 
 function messageEvent(
   b: BatchBuilder, input: ImportInput, dev: DeviceRefs, row: SqlRow, locator: string, position: string,
-  handles: Map<number, { id: string; service: string | null }>, chats: Map<number, Chat>,
+  handles: Map<number, Handle>, chats: Map<number, Chat>,
 ): void {
   const time = rowTime(b, input.name, position, 'date', row.date, 'Apple time: ns (iOS 11+) or s since 2001-01-01 UTC', fromAppleTime);
   if (!time) return;
@@ -95,7 +104,7 @@ function messageEvent(
   const scope = `${input.sha256}:${locator}`;
   const end = (h: number) => {
     const handle = handles.get(h);
-    return handle ? endpoint(b, handle.id, { region: dev.region, locator, scope }) : undefined;
+    return handle ? endpoint(b, handle.id, { region: handle.region ?? dev.region, locator, scope }) : undefined;
   };
   const event = { kind, at: time.at, original: time.original, props, locator };
   if (!fromMe) {

@@ -6,11 +6,16 @@ import { LIMITS } from './limits.ts';
 import { plausible } from './time.ts';
 import { sqlNumber, type SqlValue } from './sqlite.ts';
 
+/** longest identifier (number, handle, address) and saved name kept */
+export const MAX_HANDLE_CHARS = 256;
+export const MAX_NAME_CHARS = 500;
+
 const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 const WHATSAPP_JID = /^\d{6,15}@(s\.whatsapp\.net|c\.us)$/i;
 
 export function isEmailAddress(text: string): boolean {
-  return EMAIL.test(text.trim()) && !WHATSAPP_JID.test(text.trim());
+  const t = text.trim();
+  return t.length <= MAX_HANDLE_CHARS && EMAIL.test(t) && !WHATSAPP_JID.test(t);
 }
 
 /** A per-row ISO country column (`countryiso`, `ZISO_COUNTRY_CODE`: often lowercase) as a region, or undefined. */
@@ -41,8 +46,9 @@ export interface EndpointOptions {
  * alphanumeric sender or a scoped withheld number).
  */
 export function endpoint(b: BatchBuilder, text: string, o: EndpointOptions): string {
-  const t = text.trim();
-  const aliases = (o.aliases ?? []).filter((a) => a.trim() !== '');
+  // an identifier longer than this is not a number or handle; bounded so a hostile row cannot bloat the store
+  const t = text.trim().slice(0, MAX_HANDLE_CHARS);
+  const aliases = (o.aliases ?? []).map((a) => a.trim().slice(0, MAX_NAME_CHARS)).filter((a) => a !== '');
   if (isEmailAddress(t)) {
     return b.entity('Email', { label: t, props: { address: t.toLowerCase() }, aliases, locator: o.locator });
   }

@@ -31,11 +31,20 @@ export function parseTimeSpan(text: string): number | null {
   return Number.isFinite(total) ? total : null;
 }
 
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Offset of an IANA zone from UTC, in minutes, at a given instant. Throws RangeError for an unknown zone. */
 export function zoneOffsetMinutes(timeZone: string, at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(at);
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
+  // formatters are costly to build and importers convert millions of times: keep one per zone
+  let fmt = zoneFormats.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    if (zoneFormats.size < 100) zoneFormats.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(at);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60000);

@@ -1,5 +1,10 @@
 // vCard address books (.vcf): an export with no device identity, modelled as one "Address book" device
 // node that HAS_CONTACT each number and e-mail address, with the saved name on the link.
+//
+// Fails (import_failed, `line N`, nothing written): a nested BEGIN:VCARD (2.1 AGENT cards included), an
+// END:VCARD without BEGIN, a BEGIN/END of another block, no card at all, a file over maxTextFileBytes.
+// Warns and skips: a TEL without a value, an EMAIL that is not an address, a line without a colon, text
+// outside a card, an unknown CHARSET (read as UTF-8). Warns and keeps: a last card without END:VCARD.
 import { readFile } from 'node:fs/promises';
 import { importError } from '../../errors.ts';
 import { BatchBuilder, ModelError, type BatchChunk, type Props } from '../../model/index.ts';

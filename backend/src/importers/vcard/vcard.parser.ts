@@ -101,7 +101,8 @@ function splitContentLine(text: string): { group?: string; name: string; params:
     // vCard 2.1 writes bare types: TEL;CELL;VOICE:…
     const key = (eq < 0 ? 'TYPE' : p.slice(0, eq)).trim().toUpperCase();
     const raw = eq < 0 ? p : p.slice(eq + 1);
-    const values = key === 'TYPE' ? splitOutsideQuotes(raw, ',').map(unquote) : [unquote(raw)];
+    // TYPE lists come bare (TYPE=work,voice) or quoted (TYPE="work,voice" in 4.0)
+    const values = key === 'TYPE' ? splitOutsideQuotes(raw, ',').flatMap((v) => unquote(v).split(',')).map((v) => v.trim()) : [unquote(raw)];
     params.set(key, [...(params.get(key) ?? []), ...values.filter((v) => v !== '')]);
   }
   return { group: m[1], name: m[2].toUpperCase(), params, value: text.slice(colon + 1) };
