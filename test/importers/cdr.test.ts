@@ -272,19 +272,21 @@ describe('CDR importer', () => {
     writeFileSync(path, `${lines.join('\n')}\n`);
     const seen: { records: number; bytes?: number; total?: number }[] = [];
     const parsed = await parseCdr(await inputOf(path), { ...ctx, onProgress: (p) => seen.push(p) }, SEMI_DMY);
+    // consumed without a store (the store's speed is not under test here)
     let chunks = 0;
-    const counted = (async function* () {
-      for await (const c of parsed.chunks) {
-        chunks++;
-        yield c;
-      }
-    })();
-    await store.applyStream(parsed.source, counted);
+    let events = 0;
+    let biggest = 0;
+    for await (const c of parsed.chunks) {
+      chunks++;
+      events += c.events.length;
+      biggest = Math.max(biggest, c.entities.length + c.links.length + c.events.length);
+    }
     expect(seen.map((p) => p.records)).toEqual([10_000, 20_000, 25_000]);
     expect(seen[0].bytes).toBeGreaterThan(0);
     expect(seen.at(-1)).toMatchObject({ bytes: statSync(path).size, total: statSync(path).size });
+    expect(events).toBe(25_000);
     expect(chunks).toBeGreaterThan(5);
-    expect((await store.counts()).events).toBe(25_000);
+    expect(biggest).toBeLessThanOrEqual(LIMITS.chunkRecords + 3);
   });
 
   const BROKEN: { file: string; mapping: CdrMappingInput; error: RegExp }[] = [
@@ -296,6 +298,7 @@ describe('CDR importer', () => {
     { file: 'synthetic-semicolon-lima.csv', mapping: { ...LIMA_MAPPING, dateFormat: 'MM/DD/YYYY' }, error: /line 2: column "FECHA" value "15\/09\/2023" does not match MM\/DD\/YYYY/ },
     { file: 'synthetic-semicolon-lima.csv', mapping: { ...LIMA_MAPPING, decimalComma: false }, error: /line 2: column "DURACION" value "125,5" does not match seconds$/ },
     { file: 'synthetic-mmss.csv', mapping: { ...GOOD[1].mapping, durationFormat: 'seconds' }, error: /line 2: column "DURATION" value "01:05" does not match seconds/ },
+    { file: 'synthetic-no-header-codes.csv', mapping: { ...GOOD[3].mapping, columns: { aNumber: 1, bNumber: 2, date: 3, time: 4, imei: 6 } }, error: /^synthetic-no-header-codes\.csv line 1: mapping column imei is index 6 but the first record has 6 columns$/ },
   ];
 
   it.each(BROKEN)('refuses $file ($error) and writes nothing', async ({ file, mapping, error }) => {
@@ -310,17 +313,45 @@ describe('CDR importer', () => {
   it('rolls back a failure after chunks were already handed to the store, then imports a good file', async () => {
     const path = join(dir, 'synthetic-late-bad-date.csv');
     const lines = ['CALLING_NO;CALLED_NO;DATE;TIME;DURATION'];
-    const good = LIMITS.chunkRecords * 2;
+    const good = LIMITS.chunkRecords;
     for (let i = 0; i < good; i++) lines.push(`+51987654321;+6012${String(4_000_000 + i).padStart(7, '0')};02/09/2023;11:00:00;5`);
     lines.push('+51987654321;+60123456789;31/02/2023;10:00:00;30');
     writeFileSync(path, `${lines.join('\n')}\n`);
-    const err = await importWith(path, SEMI_DMY).catch((e: unknown) => e);
+    const parsed = await parseCdr(await inputOf(path), ctx, SEMI_DMY);
+    let handed = 0;
+    const counted = (async function* () {
+      for await (const c of parsed.chunks) {
+        handed++;
+        yield c;
+      }
+    })();
+    const err = await store.applyStream(parsed.source, counted).catch((e: unknown) => e);
+    expect(handed).toBeGreaterThan(1);
     expect(err).toMatchObject({ code: 'import_failed' });
     expect((err as Error).message).toBe(`synthetic-late-bad-date.csv line ${good + 2}: column "DATE" value "31/02/2023" does not match DD/MM/YYYY`);
     expect(await store.counts()).toMatchObject({ entities: 0, links: 0, events: 0, sources: 0 });
     const r = await importWith(join(FIX, 'synthetic-bad-date-line4.csv').replace('bad-date-line4', 'semicolon-lima'), LIMA_MAPPING);
     expect(r.status).toBe('applied');
     expect(await store.counts()).toMatchObject({ events: 4, sources: 1 });
+  });
+
+  it('reads local times across a DST change in the mapping\'s zone', async () => {
+    const path = join(dir, 'synthetic-dst.csv');
+    writeFileSync(path, [
+      'CALLING_NO,CALLED_NO,DATETIME', '+34600000001,+51987654321,26/03/2023 01:59:59', '+34600000001,+51987654321,26/03/2023 03:00:00',
+      '+34600000001,+51987654321,29/10/2023 01:30:00', '+34600000001,+51987654321,29/10/2023 03:30:00', '',
+    ].join('\n'));
+    await importWith(path, { columns: { aNumber: 'CALLING_NO', bNumber: 'CALLED_NO', datetime: 'DATETIME' }, dateFormat: 'DD/MM/YYYY HH:mm:ss', timeZone: 'Europe/Madrid' });
+    expect((await eventsOf(store)).map((e) => e.at)).toEqual(['2023-03-26T00:59:59.000Z', '2023-03-26T01:00:00.000Z', '2023-10-28T23:30:00.000Z', '2023-10-29T02:30:00.000Z']);
+  });
+
+  it('refuses a record longer than the CSV limit, naming its line', async () => {
+    const path = join(dir, 'synthetic-huge-record.csv');
+    writeFileSync(path, `CALLING_NO;CALLED_NO;DATE;TIME;DURATION\n+51987654321;+60123456789;01/09/2023;10:00:00;1\n+51987654321;"${'x'.repeat(LIMITS.csvMaxRecordChars + 10)}";01/09/2023;10:00:00;1\n`);
+    const err = await importWith(path, SEMI_DMY).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'import_failed' });
+    expect((err as Error).message).toMatch(/^synthetic-huge-record\.csv line 3: /);
+    expect((await store.counts()).events).toBe(0);
   });
 
   it('fails a utf-8 mapping on bytes that are not UTF-8, naming the line', async () => {

@@ -28,7 +28,9 @@ export class BatchBuilder {
   /** every entity id seen in this source and its type (kept across flushes to check link endpoints) */
   private readonly types = new Map<string, EntityType>();
   /** entities and links already handed out by flush(): repeats are not emitted again unless they add props */
-  private readonly flushed = new Map<string, Set<string>>();
+  private readonly flushed = new Map<string, ReadonlySet<string>>();
+  /** prop-key sets are interned: a million links with the same keys share one Set */
+  private readonly keySets = new Map<string, ReadonlySet<string>>();
   private warningList: string[] = [];
   /** records emitted so far, for progress and summaries */
   readonly emitted = { entities: 0, links: 0, events: 0 };
@@ -71,7 +73,14 @@ export class BatchBuilder {
 
   /** A Phone entity from a number as written; returns its id and how it normalised. */
   phone(original: string, opts: { region?: string; scope?: string; locator: string; label?: string; props?: Props; aliases?: string[] }): { id: string; phone: NormalisedPhone } {
-    const phone = normalisePhone(original, opts.region, opts.scope);
+    const phone = this.normalised(original, opts.region, opts.scope);
+    // fast path for a number seen before with nothing new to say: keep the locator, skip rebuilding the record
+    const known = this.phoneIds.get(phone.key);
+    if (known && !opts.props && !opts.aliases && !opts.label) {
+      const pending = this.entities.get(known);
+      if (pending) addLocator(pending.locators, opts.locator);
+      if (pending || this.flushed.has(known)) return { id: known, phone };
+    }
     const search = phone.kind === 'e164' || phone.kind === 'short' ? digitSuffixes(phone.key) : [];
     if (opts.aliases) search.push(...opts.aliases);
     const id = this.entity('Phone', {
@@ -80,7 +89,24 @@ export class BatchBuilder {
       aliases: search,
       locator: opts.locator,
     });
+    if (this.phoneIds.size >= 200_000) this.phoneIds.clear();
+    this.phoneIds.set(phone.key, id);
     return { id, phone };
+  }
+
+  /** Phone parsing dominates large imports and the same numbers recur: memoise it (bounded). */
+  private readonly phoneMemo = new Map<string, NormalisedPhone>();
+  private readonly phoneIds = new Map<string, string>();
+  private readonly linkIds = new Map<string, string>();
+  private normalised(original: string, region?: string, scope?: string): NormalisedPhone {
+    const k = `${region ?? ''}\u001f${scope ?? ''}\u001f${original}`;
+    let n = this.phoneMemo.get(k);
+    if (!n) {
+      n = normalisePhone(original, region, scope);
+      if (this.phoneMemo.size >= 200_000) this.phoneMemo.clear();
+      if (n.kind !== 'withheld') this.phoneMemo.set(k, n);
+    }
+    return n;
   }
 
   typeOf(id: string): EntityType | undefined {
@@ -97,7 +123,13 @@ export class BatchBuilder {
     if (!linkAllowed(type, ft, tt)) {
       throw new ModelError(`link ${type} cannot join ${ft} to ${tt} (allowed: ${spec.from.join('|')} → ${spec.to.join('|')})`);
     }
-    const id = makeLinkId(type, from, to);
+    const memoKey = `${type}|${from}|${to}`;
+    let id = this.linkIds.get(memoKey);
+    if (!id) {
+      id = makeLinkId(type, from, to);
+      if (this.linkIds.size >= 100_000) this.linkIds.clear();
+      this.linkIds.set(memoKey, id);
+    }
     const sent = this.flushed.get(id);
     if (sent && !this.links.has(id) && Object.keys(props).every((k) => sent.has(k))) return id;
     const existing = this.links.get(id);
@@ -143,8 +175,11 @@ export class BatchBuilder {
     };
     for (const r of [...chunk.entities, ...chunk.links]) {
       const sent = this.flushed.get(r.id);
-      if (sent) Object.keys(r.props).forEach((k) => sent.add(k));
-      else this.flushed.set(r.id, new Set(Object.keys(r.props)));
+      const keys = [...new Set([...(sent ?? []), ...Object.keys(r.props)])].sort();
+      const sig = keys.join('\u001f');
+      let set = this.keySets.get(sig);
+      if (!set) this.keySets.set(sig, (set = new Set(keys)));
+      this.flushed.set(r.id, set);
     }
     this.emitted.entities += chunk.entities.length;
     this.emitted.links += chunk.links.length;

@@ -45,7 +45,7 @@ export interface GraphStore {
   hasSource(sha256: string, caseName: string): Promise<boolean>;
   getEntity(id: string): Promise<EntityDetail | null>;
   search(query: SearchQuery): Promise<SearchHit[]>;
-  /** The neighbourhood of `ids` (not including them) up to `depth` hops, with the links among all of them. */
+  /** The neighbourhood of `ids` up to `depth` hops: the seeds, the entities found (capped) and the links among all of them. */
   neighbours(ids: string[], query: NeighbourQuery): Promise<GraphView>;
   /**
    * The links touching `ids` (either direction), optionally of some types. At most `perNode` links are

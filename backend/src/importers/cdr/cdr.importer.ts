@@ -23,6 +23,9 @@ import { callTypeClassifier, CdrMapping, type CdrColumns, type CdrMappingInput, 
 export const CDR_FORMAT = 'cdr';
 const HEAD_BYTES = 64 * 1024;
 const PROGRESS_EVERY = 10_000;
+const PHONE_CACHE = 200_000;
+/** the builder keeps at most 20 locators per entity */
+const LOCATORS_PER_PHONE = 20;
 
 /** Validates a mapping given by a user or a saved file; a bad one is the request's fault (400), not the file's. */
 export function validateCdrMapping(input: unknown): CdrMapping {
@@ -62,7 +65,7 @@ export function createCdrImporter(getMapping: (ctx: ImportContext) => CdrMapping
 
 /** Reads `mapping` from an `ImportContext` that carries one (`ctx.mapping`); undefined otherwise. */
 export function mappingFromContext(ctx: ImportContext): unknown {
-  return (ctx as ImportContext & { mapping?: unknown }).mapping ?? undefined;
+  return (ctx as ImportContext & { mapping?: unknown }).mapping;
 }
 
 /** The registered CDR importer: uses `ctx.mapping` when the import passes one, else infers from the header. */
@@ -113,7 +116,8 @@ class StrictUtf8Decoder extends Transform {
       cb(importError(this.file, `line ${line}`, 'not valid UTF-8: give a mapping with the file\'s encoding (windows-1252, latin1 or utf-16le)'));
       return;
     }
-    this.line += countNewlines(text);
+    // line numbers only matter for the error above: count LF bytes natively rather than scanning the text
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) this.line++;
     cb(null, text);
   }
   override _flush(cb: TransformCallback): void {
@@ -149,10 +153,6 @@ const WITHHELD_TEXT = /^(unknown|private|withheld|anonymous|restricted|hidden|no
 /** The rows of the file as chunks of canonical records. */
 async function* readRows(input: ImportInput, ctx: ImportContext, mapping: CdrMapping, b: BatchBuilder): AsyncGenerator<BatchChunk> {
   const file = input.name;
-  const region = mapping.region ?? ctx.defaultRegion;
-  const classify = callTypeClassifier(mapping.callTypeMap);
-  const when = timeReader(mapping);
-
   const read = createReadStream(input.path);
   const decode: NodeJS.ReadWriteStream = mapping.encoding === 'utf-8' ? new StrictUtf8Decoder(file) : iconv.decodeStream(mapping.encoding, { stripBOM: true });
   const parser = parseCsv({
@@ -163,31 +163,95 @@ async function* readRows(input: ImportInput, ctx: ImportContext, mapping: CdrMap
     // errors reach the loop below through the parser's iterator
   });
 
-  let columns: Partial<Record<Field, Column>> | undefined;
-  let rows = 0;
+  let rows: RowReader | undefined;
+  let count = 0;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
+      const record = item.record;
+      let line = item.info.lines;
+      for (const c of record) if (c.length > 0 && (c.includes('\n') || c.includes('\r'))) line -= countNewlines(c);
+      if (!rows) {
+        rows = rowReader(input, ctx, mapping, b, resolveColumns(mapping, record, file, line));
+        if (mapping.header) continue;
+      }
+      if (!rows.row(record, line)) continue;
+      count++;
+      if (b.pending >= LIMITS.chunkRecords) yield b.flush();
+      if (count % PROGRESS_EVERY === 0) ctx.onProgress?.({ records: count, bytes: read.bytesRead, total: input.size });
+    }
+  } catch (err) {
+    throw asImportError(err, file);
+  } finally {
+    read.destroy();
+  }
+  if (!rows) throw importError(file, 'line 1', 'the file is empty');
+  rows.finish();
+  ctx.onProgress?.({ records: count, bytes: read.bytesRead, total: input.size });
+  yield b.flush();
+}
+
+interface RowReader {
+  /** adds one record's entities, links and event; false when the record is blank */
+  row(record: string[], line: number): boolean;
+  /** adds the summary warnings */
+  finish(): void;
+}
+
+/** Everything compiled once per file (columns, call types, time patterns, caches); `row` runs per record. */
+function rowReader(input: ImportInput, ctx: ImportContext, mapping: CdrMapping, b: BatchBuilder, columns: Partial<Record<Field, Column>>): RowReader {
+  const file = input.name;
+  const region = mapping.region ?? ctx.defaultRegion;
+  const classify = callTypeClassifier(mapping.callTypeMap);
+  const when = timeReader(mapping);
   const unknownTypes = new Map<string, number>();
   let dataRows = 0;
   let badImeis = 0;
   const devicesSeen = new Set<string>();
+  // a spelling seen often is the same Phone: once it has given the builder as many locators as an entity
+  // keeps (20), skip re-normalising it. Withheld numbers are scoped per row and never cached.
+  const phones = new Map<string, { ref: { id: string; phone: NormalisedPhone }; seen: number }>();
 
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
-      const record = item.record;
-      const line = item.info.lines - record.reduce((n, c) => n + countNewlines(c), 0);
-      if (!columns) {
-        columns = resolveColumns(mapping, mapping.header ? record : undefined, file, line);
-        if (mapping.header) continue;
-      }
-      if (record.every((c) => c.trim() === '')) continue;
-      rows++;
-      const locator = `line ${line}`;
-      const cell = (f: Field) => {
-        const c = columns![f];
-        return c === undefined ? '' : record[c.index].trim();
-      };
-      const fail = (f: Field, message: string): never => {
-        throw importError(file, locator, `column ${columns![f]!.label} value "${clip(cell(f))}" ${message}`);
-      };
+  let record: string[] = [];
+  let locator = '';
+  const cell = (f: Field): string => {
+    const c = columns[f];
+    return c === undefined ? '' : record[c.index].trim();
+  };
+  const fail = (f: Field, message: string): never => {
+    throw importError(file, locator, `column ${columns[f]!.label} value "${clip(cell(f))}" ${message}`);
+  };
+  const phone = (text: string, name: string): { id: string; phone: NormalisedPhone } => {
+    const hit = name ? undefined : phones.get(text);
+    if (hit && hit.seen >= LOCATORS_PER_PHONE) return hit.ref;
+    const made = b.phone(text, { region, locator, scope: `${input.sha256}:${locator}`, aliases: name ? [name.slice(0, 200)] : undefined });
+    if (hit) hit.seen++;
+    else if (made.phone.kind !== 'withheld') {
+      if (phones.size >= PHONE_CACHE) phones.clear();
+      phones.set(text, { ref: made, seen: 1 });
+    }
+    return made;
+  };
+  const device = (imeiText: string, served: { id: string; phone: NormalisedPhone }, servedText: string) => {
+    const imei = imeiText.replace(/[\s-]/g, '');
+    if (!/^\d{14,16}$/.test(imei)) {
+      badImeis++;
+      return;
+    }
+    const key = `${imei}|${served.id}`;
+    if (devicesSeen.has(key)) return;
+    devicesSeen.add(key);
+    if (served.phone.kind === 'e164') addDevice(b, { imei, msisdn: servedText, locator }, region);
+    else {
+      const deviceId = b.entity('Device', { label: `Device handset (IMEI ${imei})`, props: { imei, sourceFile: b.source.name }, locator });
+      b.link('USES_PHONE', deviceId, served.id, locator);
+    }
+  };
+
+  return {
+    row(rec, line) {
+      record = rec;
+      if (rec.every((c) => c.trim() === '')) return false;
+      locator = `line ${line}`;
 
       const rawType = cell('callType');
       let service: CdrService = 'voice-out';
@@ -203,9 +267,8 @@ async function* readRows(input: ImportInput, ctx: ImportContext, mapping: CdrMap
       const isData = service === 'data';
       const aText = cell('aNumber');
       const bText = cell('bNumber');
-      checkNumber(aText) || fail('aNumber', 'is not a phone number');
-      if (!isData) checkNumber(bText) || fail('bNumber', 'is not a phone number');
-
+      if (!checkNumber(aText)) fail('aNumber', 'is not a phone number');
+      if (!isData && !checkNumber(bText)) fail('bNumber', 'is not a phone number');
       const at = when(record, columns, fail);
       let durationS: number | null = null;
       if (columns.duration) {
@@ -217,70 +280,48 @@ async function* readRows(input: ImportInput, ctx: ImportContext, mapping: CdrMap
       }
 
       try {
-        const phone = (text: string, name: string) =>
-          b.phone(text, { region, locator, scope: `${input.sha256}:${locator}`, aliases: name ? [name.slice(0, 200)] : undefined });
         const a = phone(aText, cell('aName'));
-        const incoming = service === 'voice-in' || service === 'sms-in';
-        const servedSide: 'A' | 'B' = incoming ? 'B' : 'A';
         // data sessions have no B party (the column often holds an APN)
         const bRef = isData ? undefined : phone(bText, cell('bName'));
-        const served: { id: string; phone: NormalisedPhone; text: string } = incoming && bRef ? { ...bRef, text: bText } : { ...a, text: aText };
-
+        const incoming = service === 'voice-in' || service === 'sms-in';
         const imeiText = cell('imei');
         if (imeiText !== '') {
-          const imei = imeiText.replace(/[\s-]/g, '');
-          if (!/^\d{14,16}$/.test(imei)) badImeis++;
-          else if (!devicesSeen.has(`${imei}|${served.id}`)) {
-            devicesSeen.add(`${imei}|${served.id}`);
-            if (served.phone.kind === 'e164') addDevice(b, { imei, msisdn: served.text, locator }, region);
-            else {
-              const deviceId = b.entity('Device', { label: `Device handset (IMEI ${imei})`, props: { imei, sourceFile: b.source.name }, locator });
-              b.link('USES_PHONE', deviceId, served.id, locator);
-            }
-          }
+          if (incoming && bRef) device(imeiText, bRef, bText);
+          else device(imeiText, a, aText);
         }
-
-        if (isData) {
+        if (!bRef) {
           dataRows++;
-        } else if (bRef) {
-          const sms = service === 'sms-out' || service === 'sms-in';
-          const props: Props = {
-            service, served: servedSide,
-            direction: service === 'voice-out' || service === 'sms-out' ? 'outgoing' : incoming ? 'incoming' : 'unknown',
-          };
-          if (rawType) props.callType = rawType;
-          if (at.zoneAssumed) props.zoneAssumed = at.zoneAssumed;
-          if (at.precision) props.timePrecision = at.precision;
-          const cf = cell('cellFirst');
-          const cl = cell('cellLast');
-          const imsi = cell('imsi');
-          if (cf) props.cellFirst = cf.slice(0, 200);
-          if (cl) props.cellLast = cl.slice(0, 200);
-          if (imsi) props.imsi = imsi.slice(0, 32);
-          b.event(sms ? 'MESSAGED' : 'CALLED', a.id, bRef.id, {
-            kind: sms ? 'sms' : 'call', at: at.at, durationS: sms ? null : durationS, original: at.original, props, locator,
-          });
+          return true;
         }
+        const sms = service === 'sms-out' || service === 'sms-in';
+        const props: Props = {
+          service, served: incoming ? 'B' : 'A',
+          direction: service === 'voice-out' || service === 'sms-out' ? 'outgoing' : incoming ? 'incoming' : 'unknown',
+        };
+        if (rawType) props.callType = rawType;
+        if (at.zoneAssumed) props.zoneAssumed = at.zoneAssumed;
+        if (at.precision) props.timePrecision = at.precision;
+        const cf = cell('cellFirst');
+        const cl = cell('cellLast');
+        const imsi = cell('imsi');
+        if (cf) props.cellFirst = cf.slice(0, 200);
+        if (cl) props.cellLast = cl.slice(0, 200);
+        if (imsi) props.imsi = imsi.slice(0, 32);
+        b.event(sms ? 'MESSAGED' : 'CALLED', a.id, bRef.id, {
+          kind: sms ? 'sms' : 'call', at: at.at, durationS: sms ? null : durationS, original: at.original, props, locator,
+        });
       } catch (err) {
         if (err instanceof ModelError) throw importError(file, locator, err.message);
         throw err;
       }
-
-      if (b.pending >= LIMITS.chunkRecords) yield b.flush();
-      if (rows % PROGRESS_EVERY === 0) ctx.onProgress?.({ records: rows, bytes: read.bytesRead, total: input.size });
-    }
-  } catch (err) {
-    throw asImportError(err, file);
-  } finally {
-    read.destroy();
-  }
-
-  if (!columns) throw importError(file, 'line 1', 'the file is empty');
-  for (const [raw, n] of unknownTypes) b.warn(`${file}: call type "${clip(raw)}" (${n} row${n === 1 ? '' : 's'}) is not a known MO/MT/SMS/data value: read as a call of service "other" (add it to the mapping's callTypeMap)`);
-  if (dataRows > 0) b.warn(`${file}: ${dataRows} data-session row${dataRows === 1 ? '' : 's'} carry no call or message; only their IMEI links were kept`);
-  if (badImeis > 0) b.warn(`${file}: ${badImeis} IMEI value${badImeis === 1 ? ' was' : 's were'} not 14–16 digits and ignored`);
-  ctx.onProgress?.({ records: rows, bytes: read.bytesRead, total: input.size });
-  yield b.flush();
+      return true;
+    },
+    finish() {
+      for (const [raw, n] of unknownTypes) b.warn(`${file}: call type "${clip(raw)}" (${n} row${n === 1 ? '' : 's'}) is not a known MO/MT/SMS/data value: read as a call of service "other" (add it to the mapping's callTypeMap)`);
+      if (dataRows > 0) b.warn(`${file}: ${dataRows} data-session row${dataRows === 1 ? '' : 's'} carry no call or message; only their IMEI links were kept`);
+      if (badImeis > 0) b.warn(`${file}: ${badImeis} IMEI value${badImeis === 1 ? ' was' : 's were'} not 14–16 digits and ignored`);
+    },
+  };
 }
 
 function asImportError(err: unknown, file: string): unknown {
@@ -290,6 +331,8 @@ function asImportError(err: unknown, file: string): unknown {
     let message = err.message.replace(/\s*(?:at|on) line \d+\s*$/, '').replace(/^[^:]+:\s*/, '');
     const m = /expect (\d+), got (\d+)/.exec(err.message);
     if (err.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && m) message = `the record has ${m[2]} fields but the first row has ${m[1]}; check the delimiter and quoting`;
+    else if (err.code === 'CSV_MAX_RECORD_SIZE') message = `the record is longer than ${LIMITS.csvMaxRecordChars} characters (an unclosed quote, or not a CDR)`;
+    else if (err.code === 'CSV_QUOTE_NOT_CLOSED') message = 'a quoted field is never closed';
     return importError(file, line ? `line ${line}` : '', message);
   }
   const e = err as NodeJS.ErrnoException;
@@ -298,14 +341,15 @@ function asImportError(err: unknown, file: string): unknown {
 }
 
 /** Column references → indexes, checked against the header (or the first record's width). */
-function resolveColumns(mapping: CdrMapping, header: string[] | undefined, file: string, line: number): Partial<Record<Field, Column>> {
+function resolveColumns(mapping: CdrMapping, first: string[], file: string, line: number): Partial<Record<Field, Column>> {
   const out: Partial<Record<Field, Column>> = {};
-  const width = header?.length;
+  const header = mapping.header ? first : undefined;
+  const width = first.length;
   const names = header?.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
   for (const [f, ref] of Object.entries(mapping.columns) as [Field, string | number | undefined][]) {
     if (ref === undefined) continue;
     if (typeof ref === 'number') {
-      if (width !== undefined && ref >= width) throw importError(file, `line ${line}`, `mapping column ${f} is index ${ref} but the header has ${width} columns`);
+      if (ref >= width) throw importError(file, `line ${line}`, `mapping column ${f} is index ${ref} but the ${header ? 'header' : 'first record'} has ${width} columns`);
       out[f] = { index: ref, label: header ? `"${header[ref].trim()}"` : String(ref) };
     } else {
       const i = names!.indexOf(ref.trim().toLowerCase());
@@ -366,6 +410,7 @@ function timeReader(mapping: CdrMapping): (record: string[], cols: Partial<Recor
   const readDateTime = compileWallClockPattern(dtPattern) as WallClockReader;
   const readDate = compileWallClockPattern(mapping.dateFormat) as WallClockReader;
   const readTime = compileWallClockPattern(mapping.timeFormat) as WallClockReader;
+  const dateHasTime = /HH/.test(mapping.dateFormat);
   return (record, cols, fail) => {
     if (cols.datetime) {
       const text = get(record, cols.datetime);
@@ -376,7 +421,7 @@ function timeReader(mapping: CdrMapping): (record: string[], cols: Partial<Recor
     const dText = get(record, cols.date);
     const d = readDate(dText);
     if (!d) fail('date', `does not match ${mapping.dateFormat}`);
-    if (!cols.time) return { at: toUtc(d!), original: dText, zoneAssumed: zone, precision: 'day' };
+    if (!cols.time) return { at: toUtc(d!), original: dText, zoneAssumed: zone, ...(dateHasTime ? {} : { precision: 'day' as const }) };
     const tText = get(record, cols.time);
     const t = readTime(tText);
     if (!t) fail('time', `does not match ${mapping.timeFormat}`);
@@ -386,7 +431,8 @@ function timeReader(mapping: CdrMapping): (record: string[], cols: Partial<Recor
 
 /**
  * zonedToUtc per local hour, cached: a million rows would otherwise build two Intl formatters each.
- * Zone offsets change on hour boundaries (minutes and seconds are added to the hour's instant).
+ * Minutes and seconds are added to the hour's instant: right for every zone whose transitions fall on
+ * whole local hours (all current IANA zones do).
  */
 function cachedZonedToUtc(zone: string): (w: WallClock) => Date {
   const cache = new Map<string, number>();

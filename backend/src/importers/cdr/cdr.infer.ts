@@ -249,7 +249,11 @@ export function inferCdrMapping(head: Buffer, truncated: boolean): InferredCdr |
   const decimalComma = durations.some((d) => /^\d+,\d+$/.test(d));
 
   const named: Record<string, string | number> = {};
-  for (const [f, i] of Object.entries(columns)) if (i !== undefined) named[f] = header[i]?.trim() ? header[i].trim() : i;
+  const lower = header.map((h) => h.trim().toLowerCase());
+  // by name where the name is unique (readable when the mapping is shown or saved), else by index
+  for (const [f, i] of Object.entries(columns)) {
+    if (i !== undefined) named[f] = lower[i] && lower.indexOf(lower[i]) === lower.lastIndexOf(lower[i]) ? header[i].trim() : i;
+  }
   const mapping = CdrMapping.parse({
     delimiter, encoding: enc.encoding, header: true, columns: named,
     dateFormat: dateFormat ?? 'YYYY-MM-DD', timeFormat: timeFormat ?? 'HH:mm:ss', durationFormat, decimalComma, timeZone: 'UTC',

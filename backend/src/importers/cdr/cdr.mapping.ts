@@ -42,7 +42,7 @@ export const CdrColumns = z.strictObject({
 export type CdrColumns = z.infer<typeof CdrColumns>;
 
 /** The date pattern `ISO` reads ISO-8601 date-times; an offset in the text wins over `timeZone`. */
-export const DateFormat = z.string().min(3).max(40).refine((p) => p === 'ISO' || isWallClockPattern(p), {
+export const DateFormat = z.string().min(3).max(40).refine((p) => p === 'ISO' || (isWallClockPattern(p) && p.includes('YYYY')), {
   message: 'a date format is ISO or a pattern of YYYY MM DD (HH mm ss) with separators - / . : T , or space, e.g. DD/MM/YYYY or YYYYMMDD HH:mm:ss',
 });
 export const TimeFormat = z.string().min(4).max(20).refine((p) => isWallClockPattern(p) && !/YYYY|MM|DD/.test(p), {

@@ -73,7 +73,7 @@ export class EmbeddedGraphStore implements GraphStore {
       insertLink: wr.prepare('INSERT INTO links (id, type, src, dst, props) VALUES (?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
       linkProps: wr.prepare<[string], { props: string }>('SELECT props FROM links WHERE id = ?'),
       updateLinkProps: wr.prepare('UPDATE links SET props = ? WHERE id = ?'),
-      insertEvent: wr.prepare('INSERT INTO events (id, kind, link_id, src, dst, at, duration, deleted, original, props) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
+      insertEvent: wr.prepare('INSERT INTO events (id, kind, link_id, src, dst, at, duration, deleted, original, props, source, locator) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING'),
       insertProv: wr.prepare('INSERT INTO prov (item, source, locator) VALUES (?,?,?) ON CONFLICT DO NOTHING'),
       aggregate: wr.prepare(`UPDATE links SET (count, duration, first_at, last_at) =
         (SELECT count(*), sum(duration), min(at), max(at) FROM events WHERE link_id = links.id) WHERE id = ?`),
@@ -158,11 +158,13 @@ export class EmbeddedGraphStore implements GraphStore {
       for (const loc of l.locators) s.insertProv.run(l.id, sourceId, loc);
     }
     for (const ev of chunk.events) {
-      if (s.insertEvent.run(ev.id, ev.kind, ev.linkId, ev.from, ev.to, ev.at, ev.durationS, ev.deleted ? 1 : 0, ev.original, json(ev.props)).changes === 1) {
+      if (s.insertEvent.run(ev.id, ev.kind, ev.linkId, ev.from, ev.to, ev.at, ev.durationS, ev.deleted ? 1 : 0, ev.original, json(ev.props), sourceId, ev.locator).changes === 1) {
         r.events.created++;
         touched.add(ev.linkId);
-      } else r.events.merged++;
-      s.insertProv.run(ev.id, sourceId, ev.locator);
+      } else {
+        r.events.merged++;
+        s.insertProv.run(ev.id, sourceId, ev.locator);
+      }
     }
     for (const w of chunk.warnings) if (r.warnings.length < 1000) r.warnings.push(w);
   }
@@ -365,10 +367,14 @@ export class EmbeddedGraphStore implements GraphStore {
         .map((r) => ({ ...toEntityView(r), search: JSON.parse(r.search) as string[], locators: locs.get(r.id)! }));
       const links = (this.db.prepare(`SELECT id, type, src, dst, props FROM links WHERE id IN (SELECT value FROM json_each(?)) ORDER BY rid`).all(ids) as LinkRow[])
         .map((r) => ({ id: r.id, type: r.type, from: r.src, to: r.dst, props: JSON.parse(r.props) as Props, locators: locs.get(r.id)! }));
-      const events = (this.db.prepare(`SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY at, id`).all(ids) as EventRow[])
+      const linkIds = json(links.map((l) => l.id));
+      const events = (this.db.prepare(
+        `SELECT e.*, coalesce(p.locator, e.locator) AS loc FROM events e LEFT JOIN prov p ON p.item = e.id AND p.source = @src
+          WHERE e.link_id IN (SELECT value FROM json_each(@links)) AND (e.source = @src OR p.item IS NOT NULL) ORDER BY e.at, e.id`,
+      ).all({ src: src.id, links: linkIds }) as (EventRow & { loc: string })[])
         .map((r) => ({
           id: r.id, kind: r.kind, linkId: r.link_id, from: r.src, to: r.dst, at: r.at, durationS: r.duration, deleted: r.deleted === 1,
-          original: r.original, props: JSON.parse(r.props) as Props, locator: locs.get(r.id)![0],
+          original: r.original, props: JSON.parse(r.props) as Props, locator: r.loc,
         }));
       yield {
         source: { sha256: src.sha256, kind: src.kind, name: src.name, case: src.case, title: src.title, documentId: src.documentId, importedBy: src.importedBy, importedAt: src.importedAt },

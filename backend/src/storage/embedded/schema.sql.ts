@@ -38,7 +38,11 @@ CREATE TABLE IF NOT EXISTS events (
   duration REAL,
   deleted INTEGER NOT NULL,
   original TEXT NOT NULL,
-  props TEXT NOT NULL
+  props TEXT NOT NULL,
+  -- the first source to assert the event, inline (one row less per event on the hot import path);
+  -- further sources of the same event go to prov
+  source TEXT NOT NULL,
+  locator TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_link ON events(link_id, at);
 CREATE INDEX IF NOT EXISTS events_at ON events(at);

@@ -1,0 +1,122 @@
+// Store and API query benchmarks on the synthetic scam network (hubs included): 2-hop expansion with
+// the cap, shortest path, search — each beside a bare-SQL anchor on the same database in the same run.
+import Database from 'better-sqlite3';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApp } from '../../backend/src/app.ts';
+import { silentLogger } from '../../backend/src/logger.ts';
+import { BatchBuilder, sha256Hex, type BatchChunk } from '../../backend/src/model/index.ts';
+import { GraphService } from '../../backend/src/services/graph.service.ts';
+import { ImportService } from '../../backend/src/services/import.service.ts';
+import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
+import { rng } from '../../seed/generators/prng.ts';
+import { syntheticNetworkEdges } from '../../seed/generators/network.ts';
+import { ms, timeEach, type Row } from './stats.ts';
+
+export interface StoreBenchOptions {
+  dir: string;
+  rows: number;
+  samples: number;
+  log: (line: string) => void;
+}
+
+async function* networkChunks(b: BatchBuilder, rows: number, log: (l: string) => void): AsyncIterable<BatchChunk> {
+  let i = 0;
+  for (const e of syntheticNetworkEdges({ rows, seed: 7 })) {
+    const from = b.phone(e.from, { locator: `row ${i + 1}` }).id;
+    const to = b.phone(e.to, { locator: `row ${i + 1}` }).id;
+    b.event(e.kind === 'sms' ? 'MESSAGED' : 'CALLED', from, to, { kind: e.kind, at: e.at, durationS: e.durationS, locator: `row ${i + 1}` });
+    if (++i % 250_000 === 0) log(`  built ${i.toLocaleString('en')} records`);
+    if (b.pending >= 20_000) yield b.flush();
+  }
+  yield b.flush();
+}
+
+export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; facts: Record<string, number> }> {
+  const file = join(o.dir, 'network.sqlite');
+  const store = new EmbeddedGraphStore({ file });
+  const b = new BatchBuilder({ sha256: sha256Hex(`synthetic-network-${o.rows}`), kind: 'synthetic', name: `synthetic-network-${o.rows}.csv`, case: 'synthetic-network' });
+  let t = performance.now();
+  await store.applyStream(b.source, networkChunks(b, o.rows, o.log));
+  const buildS = (performance.now() - t) / 1000;
+  const counts = await store.counts();
+  o.log(`  network: ${counts.entities.toLocaleString('en')} phones, ${counts.links.toLocaleString('en')} links, ${counts.events.toLocaleString('en')} events in ${buildS.toFixed(1)} s`);
+
+  // pick samples: ordinary entities (degree ≤ 50) and the top hubs, deterministically
+  const raw = new Database(file, { readonly: true });
+  const degrees = raw.prepare(`SELECT id, (SELECT count(*) FROM links WHERE src = e.id) + (SELECT count(*) FROM links WHERE dst = e.id) AS d FROM entities e`).all() as { id: string; d: number }[];
+  degrees.sort((a, c) => c.d - a.d || a.id.localeCompare(c.id));
+  const hubs = degrees.slice(0, 10).map((x) => x.id);
+  const ordinary = degrees.filter((x) => x.d <= 50 && x.d >= 2);
+  const r = rng(42);
+  const pick = (n: number) => Array.from({ length: n }, () => ordinary[r.int(0, ordinary.length - 1)].id);
+  const normal = pick(o.samples);
+  const hubSamples = Array.from({ length: Math.min(o.samples, 50) }, (_, i) => hubs[i % hubs.length]);
+
+  const rows: Row[] = [];
+  const graph = new GraphService(store);
+  const q = { depth: 2, limit: 500 };
+
+  // 2-hop expansion: store, bare SQL anchor, HTTP API
+  const anchor2 = raw.prepare(`SELECT DISTINCT n2 FROM (
+      SELECT CASE WHEN l2.src = n1 THEN l2.dst ELSE l2.src END AS n2 FROM (
+        SELECT dst AS n1 FROM links WHERE src = @id UNION SELECT src FROM links WHERE dst = @id
+      ) JOIN links l2 ON l2.src = n1 OR l2.dst = n1) LIMIT 500`);
+  const storeN = await timeEach(normal, (id) => graph.neighbours(id, q));
+  const anchorN = await timeEach(normal, (id) => anchor2.all({ id }));
+  const storeH = await timeEach(hubSamples, (id) => graph.neighbours(id, q));
+  const anchorH = await timeEach(hubSamples, (id) => anchor2.all({ id }));
+
+  const imports = new ImportService({ store, secret: 'b'.repeat(32), region: 'PE', defaultCase: 'bench', maxUploadBytes: 1 });
+  const app = createApp({ store, imports, log: silentLogger });
+  const server = await new Promise<import('node:http').Server>((res) => {
+    const s = app.listen(0, '127.0.0.1', () => res(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+  const http = async (path: string) => {
+    const res = await fetch(base + path);
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    return res.json();
+  };
+  const httpN = await timeEach(normal, (id) => http(`/entities/${id}/neighbours?depth=2&limit=500`));
+  const httpH = await timeEach(hubSamples, (id) => http(`/entities/${id}/neighbours?depth=2&limit=500`));
+
+  // shortest path between random ordinary pairs, and from hubs
+  const pairs = Array.from({ length: o.samples }, (_, i) => [normal[i], normal[(i * 7 + 3) % normal.length]] as const);
+  const pathQ = (from: string, to: string) => graph.paths({ from, to, k: 6, mode: 'shortest', maxPaths: 1 });
+  let found = 0;
+  const pathN = await timeEach(pairs, async ([a, c]) => {
+    if ((await pathQ(a, c)).paths.length) found++;
+  });
+  const hubPairs = hubSamples.map((h, i) => [h, normal[i]] as const);
+  const pathH = await timeEach(hubPairs, ([a, c]) => pathQ(a, c));
+
+  // search: partial digits of known numbers, and the same through bare FTS
+  const numbers = normal.map((id) => (raw.prepare('SELECT label FROM entities WHERE id = ?').pluck().get(id) as string).replace(/\D/g, '').slice(-8));
+  const terms = numbers.map((d) => `${d.slice(0, 4)} ${d.slice(4)}`);
+  const searchS = await timeEach(terms, (t2) => graph.search({ q: t2, limit: 20 }));
+  const fts = raw.prepare(`SELECT rowid FROM entity_fts WHERE entity_fts MATCH ? LIMIT 20`);
+  const searchA = await timeEach(numbers, (d) => fts.all(`"${d}"*`));
+  const searchHttp = await timeEach(terms, (t2) => http(`/search?q=${encodeURIComponent(t2)}`));
+
+  server.close();
+  raw.close();
+  await store.close();
+  t = 0;
+
+  const row = (group: string, measure: string, v: { p50: number; p95: number }, anchor: string, goalMs: number | null, goalText: string): Row => ({
+    group, measure, value: `p50 ${ms(v.p50)} ms · p95 ${ms(v.p95)} ms`, anchor, goal: goalText, ...(goalMs !== null ? { ok: v.p95 <= goalMs } : {}),
+  });
+  const vs = (a: { p95: number }) => `bare SQL p95 ${ms(a.p95)} ms`;
+  rows.push(
+    row('explore', `2-hop expansion, cap 500, store (${storeN.n} ordinary entities)`, storeN, vs(anchorN), 10, 'p95 ≤ 10 ms'),
+    row('explore', `2-hop expansion, cap 500, store (10 hubs, ${storeH.n} calls)`, storeH, vs(anchorH), null, 'reported separately'),
+    row('explore', '2-hop expansion, cap 500, HTTP API (ordinary)', httpN, `store p95 ${ms(storeN.p95)} ms`, 25, 'p95 ≤ 25 ms'),
+    row('explore', '2-hop expansion, cap 500, HTTP API (hubs)', httpH, `store p95 ${ms(storeH.p95)} ms`, null, 'reported separately'),
+    row('explore', `shortest path ≤ 6 hops (${pathN.n} random pairs, ${found} connected)`, pathN, '—', 100, 'p95 ≤ 100 ms'),
+    row('explore', 'shortest path ≤ 6 hops from a hub', pathH, '—', null, 'reported separately'),
+    row('explore', 'search, partial digits ("2161 1111" style), store', searchS, `bare FTS p95 ${ms(searchA.p95)} ms`, 20, 'p95 ≤ 20 ms'),
+    row('explore', 'search, HTTP API', searchHttp, `store p95 ${ms(searchS.p95)} ms`, null, '—'),
+  );
+  return { rows, facts: { buildSeconds: buildS, entities: counts.entities, links: counts.links, events: counts.events, records: o.rows } };
+}
