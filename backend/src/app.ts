@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { errorHandler, notFoundHandler } from './api/error-handler.ts';
 import { annotationRoutes } from './api/annotation.routes.ts';
 import { graphRoutes } from './api/graph.routes.ts';
+import { mappingRoutes } from './api/mapping.routes.ts';
+import type { MappingService } from './services/mapping.service.ts';
 import { importRoutes } from './api/import.routes.ts';
 import { defineRoute, mount, openApiDocument, type RouteDef } from './api/route.ts';
 import type { Logger } from './logger.ts';
@@ -22,6 +24,7 @@ export interface AppDeps {
   imports: ImportService;
   log: Logger;
   jobs?: JobRegistry;
+  mappings?: MappingService;
   /** built explorer to serve at / (omitted in API-only tests) */
   staticDir?: string;
 }
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
     ...graphRoutes(graph, store),
     ...importRoutes(imports, jobs),
     ...annotationRoutes(graph, store),
+    ...(deps.mappings ? mappingRoutes(deps.mappings) : []),
   ];
   const openapi = openApiDocument(routes, { title: 'Casegraph API', version: VERSION });
 

@@ -1,5 +1,8 @@
 // The `casegraph` command: serve, import, stats — so scripted users need no browser.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { CdrMappingInput } from './importers/cdr/cdr.mapping.ts';
 import { ConfigError, ENV_DOCS } from './config.ts';
 import { AppError } from './errors.ts';
 import { openRuntime, serve } from './main.ts';
@@ -8,8 +11,9 @@ const USAGE = `casegraph — investigative link-graph explorer
 
 Usage:
   casegraph serve                      start the API and explorer (loads the Lima case on first start)
-  casegraph import <file> [--case NAME] [--format FMT] [--json]
-                                       import a file; exits 1 when the import is refused
+  casegraph import <file> [--case NAME] [--format FMT] [--mapping NAME | --mapping-file FILE] [--json]
+                                       import a file with a progress line on stderr; exits 1 when refused
+  casegraph mappings [--json]          list saved CDR column mappings
   casegraph stats [--json]             counts of entities, links, events, sources, cases
   casegraph help                       this text
 
@@ -23,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       case: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean', default: false },
+      mapping: { type: 'string' }, 'mapping-file': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false }, dev: { type: 'boolean', default: false },
     },
   });
@@ -53,13 +58,34 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length !== 1) throw new AppError('bad_request', 'usage: casegraph import <file> [--case NAME] [--format FMT] [--json]');
       const rt = await openRuntime();
       try {
-        const r = await rt.imports.importFile(rest[0], { case: values.case, format: values.format, importedBy: process.env.USER ?? 'cli' });
+        let mapping: CdrMappingInput | string | undefined = values.mapping;
+        if (values['mapping-file']) {
+          try {
+            mapping = JSON.parse(readFileSync(values['mapping-file'], 'utf8')) as CdrMappingInput;
+          } catch (err) {
+            throw new AppError('bad_request', `--mapping-file ${values['mapping-file']}: ${(err as Error).message}`);
+          }
+        }
+        const progress = values.quiet ? undefined : progressLine(basename(rest[0]));
+        const r = await rt.imports.importFile(rest[0], {
+          case: values.case, format: values.format, mapping, importedBy: process.env.USER ?? 'cli', onProgress: progress?.update,
+        }).finally(() => progress?.done());
         const human = r.status === 'already_imported'
           ? `${r.file}: already imported into case ${r.case} (sha256 ${r.sha256.slice(0, 12)}…); nothing changed`
           : `${r.file} (${r.format}) → case ${r.case}: entities ${r.entities.created} created, ${r.entities.merged} merged; ` +
             `links ${r.links.created} created, ${r.links.merged} merged; events ${r.events.created} created, ${r.events.merged} merged` +
             (r.warnings.length ? `\n${r.warnings.length} warning(s):\n  ${r.warnings.slice(0, 20).join('\n  ')}` : '');
         out(human, r);
+      } finally {
+        await rt.store.close();
+      }
+      return 0;
+    }
+    case 'mappings': {
+      const rt = await openRuntime();
+      try {
+        const { mappings, skipped } = await rt.mappings.list();
+        out(mappings.map((m) => `${m.name}: ${m.delimiter === '\t' ? 'tab' : m.delimiter}-separated, ${m.encoding}, dates ${m.dateFormat}, zone ${m.timeZone}`).join('\n') || 'no saved mappings', { mappings, skipped });
       } finally {
         await rt.store.close();
       }
@@ -81,6 +107,29 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** A single progress line on stderr (rewritten in place on a terminal, one line per 5 s otherwise). */
+function progressLine(file: string): { update: (p: { records: number; bytes?: number; total?: number }) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  const started = Date.now();
+  let lastPrint = 0;
+  let shown = false;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (!tty && now - lastPrint < 5000) return;
+      lastPrint = now;
+      const pct = p.bytes && p.total ? ` ${Math.min(100, Math.floor((p.bytes / p.total) * 100))}%` : '';
+      const rate = Math.round(p.records / Math.max(0.001, (now - started) / 1000));
+      const line = `${file}:${pct} ${p.records.toLocaleString('en')} records (${rate.toLocaleString('en')}/s)`;
+      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      shown = true;
+    },
+    done() {
+      if (tty && shown) process.stderr.write('\n');
+    },
+  };
 }
 
 main(process.argv.slice(2)).then(

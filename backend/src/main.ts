@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { loadSecret } from './secret.ts';
 import { ImportService } from './services/import.service.ts';
+import { MappingService } from './services/mapping.service.ts';
 import { openStore } from './storage/open-store.ts';
 import type { GraphStore } from './storage/port.ts';
 
@@ -20,6 +21,7 @@ export interface Runtime {
   config: Config;
   store: GraphStore;
   imports: ImportService;
+  mappings: MappingService;
   log: Logger;
 }
 
@@ -31,8 +33,9 @@ export async function openRuntime(env: Record<string, string | undefined> = proc
   if (problems.length) throw new Error(`the ontology is inconsistent:\n  ${problems.join('\n  ')}`);
   const store = await openStore(config);
   const secret = loadSecret(config.dataDir, config.secret);
-  const imports = new ImportService({ store, secret, region: config.region, defaultCase: DEFAULT_CASE, maxUploadBytes: config.maxUploadBytes });
-  return { config, store, imports, log };
+  const mappings = new MappingService(join(config.dataDir, 'mappings'));
+  const imports = new ImportService({ store, secret, region: config.region, defaultCase: DEFAULT_CASE, maxUploadBytes: config.maxUploadBytes, mappings });
+  return { config, store, imports, mappings, log };
 }
 
 /** Loads the bundled Lima case files; already-imported files are a no-op, so this runs on every start. */
@@ -48,7 +51,7 @@ export async function loadSeed(rt: Runtime): Promise<void> {
 export async function serve(rt: Runtime, staticDir = join(ROOT, 'dist')): Promise<Server> {
   if (rt.config.seed) await loadSeed(rt);
   if (!existsSync(join(staticDir, 'index.html'))) rt.log.warn('the explorer is not built (run `npm run build`); serving the API only', { staticDir });
-  const app = createApp({ store: rt.store, imports: rt.imports, log: rt.log, staticDir });
+  const app = createApp({ store: rt.store, imports: rt.imports, mappings: rt.mappings, log: rt.log, staticDir });
   return new Promise((resolveServer, reject) => {
     const server = app.listen(rt.config.port, rt.config.host, () => resolveServer(server));
     server.on('error', reject);

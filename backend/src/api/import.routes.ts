@@ -2,6 +2,7 @@
 // query. `async=true` answers 202 with a job to poll for progress; otherwise the answer is the result.
 import { z } from 'zod';
 import { ApplyResult } from '../model/index.ts';
+import { MappingName } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter, IMPORTERS } from '../importers/registry.ts';
 import type { ImportService } from '../services/import.service.ts';
 import type { JobRegistry } from '../services/jobs.service.ts';
@@ -13,6 +14,8 @@ const ImportQuery = z.object({
   name: z.string().min(1).max(300),
   case: z.string().min(1).max(120).optional(),
   format: z.string().max(40).optional(),
+  /** name of a saved CDR column mapping */
+  mapping: MappingName.optional(),
   async: bool.default(false),
 });
 
@@ -58,7 +61,7 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
       summary: 'Import a file. All or nothing; the same bytes twice say already_imported. async=true answers 202 with a job to poll',
       query: ImportQuery, response: ImportResponse.or(JobView), status: 201,
       handler: async ({ query, req, res }) => {
-        const opts = { case: query.case, format: query.format };
+        const opts = { case: query.case, format: query.format, mapping: query.mapping };
         if (!query.async) {
           const out = await imports.importStream(req, { name: query.name, ...opts });
           res.status(out.status === 'applied' ? 201 : 200).json(out);
@@ -66,7 +69,7 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
         }
         const sp = await imports.receive(req, query.name);
         try {
-          await imports.detect(sp, query.format); // refuse unknown formats before answering 202
+          await imports.detect(sp, opts); // refuse unknown formats before answering 202
         } catch (err) {
           await sp.dispose();
           throw err;

@@ -1,11 +1,12 @@
 // Importers registered by format. Detection reads the head of the file, not just its name.
 import { AppError } from '../errors.ts';
+import { cdrImporter } from './cdr/cdr.importer.ts';
 import { reportImporter } from './report/report.importer.ts';
 import { sqliteImporter } from './shared/device-db.importer.ts';
 import { vcardImporter } from './vcard/vcard.importer.ts';
 import type { Importer } from './types.ts';
 
-export const IMPORTERS: readonly Importer[] = [reportImporter, sqliteImporter, vcardImporter];
+export const IMPORTERS: readonly Importer[] = [reportImporter, sqliteImporter, vcardImporter, cdrImporter];
 
 export function findImporter(head: Buffer, name: string, format?: string): Importer {
   if (format) {

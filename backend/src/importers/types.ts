@@ -1,5 +1,6 @@
 // What every importer implements and receives. Importers are pure parsers: bytes in, Batch out.
 import type { Batch, BatchChunk, SourceInfo } from '../model/index.ts';
+import type { CdrMappingInput } from './cdr/cdr.mapping.ts';
 
 export interface ImportInput {
   /** file name as the user gave it (used in messages and as the source name) */
@@ -19,6 +20,8 @@ export interface ImportContext {
   defaultRegion: string;
   /** install secret for keyed hashes of card numbers */
   secret: string;
+  /** explicit column mapping (CDR CSV), already resolved from a saved name; the importer validates it */
+  mapping?: CdrMappingInput;
   /** called as records are produced: rows read so far and bytes of the file consumed (when known) */
   onProgress?: (p: { records: number; bytes?: number; total?: number }) => void;
 }

@@ -7,7 +7,10 @@ import { basename, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
+import { CDR_FORMAT } from '../importers/cdr/cdr.importer.ts';
+import type { CdrMappingInput } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter } from '../importers/registry.ts';
+import type { MappingService } from './mapping.service.ts';
 import type { ImportContext } from '../importers/types.ts';
 import { alreadyImported, makeSourceId, type ApplyResult, type BatchChunk } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
@@ -16,6 +19,8 @@ export interface ImportOptions {
   name?: string;
   case?: string;
   format?: string;
+  /** CDR CSV column mapping: inline, or the name of a saved one */
+  mapping?: CdrMappingInput | string;
   importedBy?: string;
   onProgress?: ImportContext['onProgress'];
 }
@@ -40,6 +45,7 @@ export interface ImportServiceDeps {
   region: string;
   defaultCase: string;
   maxUploadBytes: number;
+  mappings?: MappingService;
   tmpDir?: string;
 }
 
@@ -90,10 +96,17 @@ export class ImportService {
     return { path, name, sha256: hash.digest('hex'), size, dispose };
   }
 
-  /** Detects the format of a spooled upload without importing it (for the import dialog). */
-  async detect(sp: Spooled, format?: string): Promise<{ format: string; description: string }> {
-    const imp = findImporter(await readHead(sp.path), sp.name, format);
+  /** Detects the format of a spooled upload without importing it (refuses unknown formats early). */
+  async detect(sp: Spooled, opts: Pick<ImportOptions, 'format' | 'mapping'> = {}): Promise<{ format: string; description: string }> {
+    const mapping = await this.resolveMapping(opts.mapping);
+    const imp = findImporter(await readHead(sp.path), sp.name, opts.format ?? (mapping ? CDR_FORMAT : undefined));
     return { format: imp.format, description: imp.description };
+  }
+
+  private async resolveMapping(m: ImportOptions['mapping']): Promise<CdrMappingInput | undefined> {
+    if (typeof m !== 'string') return m;
+    if (!this.deps.mappings) throw new AppError('bad_request', 'saved mappings are not available here');
+    return this.deps.mappings.get(m);
   }
 
   importSpooled(sp: Spooled, opts: ImportOptions = {}): Promise<ImportOutcome> {
@@ -112,10 +125,12 @@ export class ImportService {
 
   private async run(path: string, name: string, sha256: string, size: number, opts: ImportOptions): Promise<ImportOutcome> {
     const head = await readHead(path);
-    const importer = findImporter(head, name, opts.format);
+    const mapping = await this.resolveMapping(opts.mapping);
+    // a mapping means "read this as a CDR" even when its headers are not ones we recognise
+    const importer = findImporter(head, name, opts.format ?? (mapping ? CDR_FORMAT : undefined));
     const ctx: ImportContext = {
       case: opts.case, defaultCase: this.deps.defaultCase, importedBy: opts.importedBy ?? 'local',
-      defaultRegion: this.deps.region, secret: this.deps.secret, onProgress: opts.onProgress,
+      defaultRegion: this.deps.region, secret: this.deps.secret, onProgress: opts.onProgress, mapping,
     };
     if (opts.case && (await this.deps.store.hasSource(sha256, opts.case))) {
       return { ...alreadyImported(makeSourceId(sha256, opts.case), opts.case), format: importer.format, file: name, sha256 };

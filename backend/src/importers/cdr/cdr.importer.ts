@@ -64,12 +64,12 @@ export function createCdrImporter(getMapping: (ctx: ImportContext) => CdrMapping
 }
 
 /** Reads `mapping` from an `ImportContext` that carries one (`ctx.mapping`); undefined otherwise. */
-export function mappingFromContext(ctx: ImportContext): unknown {
-  return (ctx as ImportContext & { mapping?: unknown }).mapping;
+export function mappingFromContext(ctx: ImportContext): CdrMappingInput | undefined {
+  return ctx.mapping;
 }
 
 /** The registered CDR importer: uses `ctx.mapping` when the import passes one, else infers from the header. */
-export const cdrImporter: Importer = createCdrImporter((ctx) => mappingFromContext(ctx) as CdrMappingInput | undefined);
+export const cdrImporter: Importer = createCdrImporter(mappingFromContext);
 
 /** Parses a CDR file with an explicit mapping (validated here: a bad mapping is AppError bad_request). */
 export async function parseCdr(input: ImportInput, ctx: ImportContext, mapping: CdrMappingInput | CdrMapping): Promise<ParsedSource> {

@@ -13,8 +13,8 @@ import { LIMITS } from './limits.ts';
 export const XML_MAX_RUN_CHARS = 32 * 1024 * 1024;
 
 export interface XmlHandlers {
-  /** an element opened; `path` is its own XPath-like position */
-  open(name: string, attrs: Record<string, string>, path: string): void;
+  /** an element opened (the reader's `path()` is its XPath-like position, built on demand) */
+  open(name: string, attrs: Record<string, string>): void;
   close(name: string): void;
   /** character data (text or CDATA) inside the current element */
   text(text: string): void;
@@ -31,7 +31,10 @@ export interface SafeXmlOptions {
 }
 
 interface Frame {
-  segment: string;
+  name: string;
+  /** `[@name="…"]`-style key, or '' when the element is identified by its index among siblings */
+  key: string;
+  index: number;
   counts: Map<string, number> | null;
 }
 
@@ -41,7 +44,6 @@ export function isXmlChar(cp: number): boolean {
 }
 
 const CHAR_REF = /&#(?:x([0-9a-fA-F]{1,8})|([0-9]{1,10}));/g;
-// eslint-disable-next-line no-control-regex
 const RAW_ILLEGAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 const DECLARATION = /<!(DOCTYPE|ENTITY)/;
 
@@ -83,18 +85,19 @@ export class SafeXmlReader {
       const name = localName(tag.name);
       const attrs = tag.attributes as Record<string, string>;
       const parent = this.stack[this.stack.length - 1];
-      let segment: string;
-      if (!parent) segment = name;
-      else if (attrs.name !== undefined) segment = `${name}[@name="${clip(attrs.name)}"]`;
-      else if (attrs.section !== undefined) segment = `${name}[@section="${clip(attrs.section)}"]`;
-      else {
-        if (!parent.counts) parent.counts = new Map();
-        const n = (parent.counts.get(name) ?? 0) + 1;
-        parent.counts.set(name, n);
-        segment = `${name}[${n}]`;
+      let key = '';
+      let index = 0;
+      if (parent) {
+        if (attrs.name !== undefined) key = `[@name="${clip(attrs.name)}"]`;
+        else if (attrs.section !== undefined) key = `[@section="${clip(attrs.section)}"]`;
+        else {
+          if (!parent.counts) parent.counts = new Map();
+          index = (parent.counts.get(name) ?? 0) + 1;
+          parent.counts.set(name, index);
+        }
       }
-      this.stack.push({ segment, counts: null });
-      h.open(name, attrs, this.path());
+      this.stack.push({ name, key, index, counts: null });
+      h.open(name, attrs);
     });
     p.on('closetag', (tag) => {
       h.close(localName(tag.name));
@@ -107,7 +110,7 @@ export class SafeXmlReader {
   /** `/project/decodedData/modelType[2]/model[5]/field[@name="TimeStamp"]` for the current element */
   path(): string {
     let s = '';
-    for (const f of this.stack) s += `/${f.segment}`;
+    for (const f of this.stack) s += `/${f.name}${f.key || (f.index ? `[${f.index}]` : '')}`;
     return s || '/';
   }
 
@@ -164,16 +167,18 @@ export class SafeXmlReader {
       this.tail = prolog.slice(-16);
       if (root) this.prologDone = true;
     }
-    if (s.includes('&#')) s = s.replace(CHAR_REF, (ref, hex: string | undefined, dec: string | undefined) => {
+    const chunk = s;
+    if (s.includes('&#')) s = s.replace(CHAR_REF, (ref: string, hex: string | undefined, dec: string | undefined, offset: number) => {
       const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
       if (isXmlChar(cp)) return ref;
-      this.noteRepair(ref);
+      this.noteRepair(ref, chunk, offset);
       return '\ufffd';
     });
     RAW_ILLEGAL.lastIndex = 0;
     if (RAW_ILLEGAL.test(s)) {
-      s = s.replace(RAW_ILLEGAL, (c) => {
-        this.noteRepair(`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+      const before = s;
+      s = s.replace(RAW_ILLEGAL, (c: string, offset: number) => {
+        this.noteRepair(`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, before, offset);
         return '\ufffd';
       });
     }
@@ -188,9 +193,13 @@ export class SafeXmlReader {
     this.guard(() => this.parser.write(s));
   }
 
-  private noteRepair(what: string): void {
+  private noteRepair(what: string, chunk: string, offset: number): void {
     this.repaired++;
-    if (!this.firstRepair) this.firstRepair = `${what} at ${this.position()}`;
+    if (this.firstRepair) return;
+    // saxes has consumed everything before this chunk, so its line plus the newlines before the offset
+    let line = this.parser.line;
+    for (let i = chunk.indexOf('\n'); i >= 0 && i < offset; i = chunk.indexOf('\n', i + 1)) line++;
+    this.firstRepair = `${what} near ${this.where}line ${line}`;
   }
 
   private guard(fn: () => void): void {

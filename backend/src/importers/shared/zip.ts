@@ -55,7 +55,6 @@ export function unsafeEntryReason(name: string): string | null {
 
 /** Printable form of an entry name for messages and positions. */
 export function showEntryName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = name.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
@@ -178,7 +177,12 @@ export async function* readZipEntry(path: string, file: string, name: string, li
       }
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw importError(file, `${where} at byte ${inflated}`, `corrupt or truncated entry: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      // yauzl counts the inflated bytes against the declared size and stops at the first byte over it
+      if (/too many bytes/i.test(message)) {
+        throw importError(file, `${where} at byte ${inflated}`, `the entry inflates past its declared size of ${info.uncompressedSize} bytes (zip bomb or corrupt archive)`);
+      }
+      throw importError(file, `${where} at byte ${inflated}`, `corrupt or truncated entry: ${message}`);
     }
   } finally {
     stream?.destroy();

@@ -70,7 +70,7 @@ export function createUfdrImporter(options: UfdrOptions = {}): Importer {
     let xml: SafeXmlReader | null = null;
     const reader = new UfdrReader(mapper, (root) => {
       if (root !== 'project') throw xml!.error(`the root element is <${root}>, not the <project> of a Cellebrite report`);
-    });
+    }, () => xml!.path());
     xml = new SafeXmlReader({ file: input.name, where: at.where, handlers: reader, maxDepth: options.xmlMaxDepth, maxRunChars: options.xmlMaxRunChars });
     for await (const buf of bytes) {
       xml.write(buf);

@@ -55,6 +55,7 @@ export class UfdrMapper implements UfdrSink {
   private readonly info = new Map<string, string[]>();
   private extractionName?: string;
   private readonly skipped = new Map<string, number>();
+  private readonly endpoints = new Map<string, string>();
   /** records read (for progress) */
   records = 0;
 
@@ -185,8 +186,23 @@ export class UfdrMapper implements UfdrSink {
    * number scoped to this record so that unknown callers never merge.
    */
   private endpoint(p: Party, app: string | undefined, locator: string): string {
-    const dev = this.ensureDevice();
     const id = p.identifier.trim();
+    // the same few parties recur in every record: resolve each (identifier, app, name, owner) once
+    const key = id && !WITHHELD_WORDS.test(id) ? `${app ?? ''}\u0000${id}\u0000${p.name ?? ''}\u0000${p.isOwner ? 1 : 0}` : '';
+    if (key) {
+      const known = this.endpoints.get(key);
+      if (known) return known;
+    }
+    const result = this.resolve(p, id, app, locator);
+    if (key) {
+      if (this.endpoints.size >= 100_000) this.endpoints.clear();
+      this.endpoints.set(key, result);
+    }
+    return result;
+  }
+
+  private resolve(p: Party, id: string, app: string | undefined, locator: string): string {
+    const dev = this.ensureDevice();
     const aliases = p.name && p.name !== id ? [p.name.slice(0, 200)] : undefined;
     let result: string;
     if (!id) {
@@ -221,7 +237,8 @@ export class UfdrMapper implements UfdrSink {
   }
 
   private time(n: ModelNode, name: string, locator: string): { at: Date; original: string; zoneAssumed?: string } | null {
-    const text = field(n, name);
+    // older and newer report versions name the start time differently
+    const text = field(n, name) ?? field(n, 'StartTime') ?? field(n, 'DateSent') ?? field(n, 'DateDelivered') ?? field(n, 'DateRead');
     if (!text) {
       this.warn(`${locator}: no ${name}; record skipped`);
       return null;
@@ -273,6 +290,9 @@ export class UfdrMapper implements UfdrSink {
           const account = this.b.entity('Account', { label: value.toLowerCase(), props: { handle: value.toLowerCase(), app: 'WhatsApp' }, locator });
           this.b.link('USES_ACCOUNT', target, account, locator);
         }
+      } else if (kind === 'userid' && PHONE_LIKE.test(value) && PHONE_APPS.test(domain ?? source ?? '')) {
+        // a phone-number user id of a phone-number app (WhatsApp, Viber, Signal…) is that number
+        target = this.b.phone(value, { region: dev.region, locator, aliases, scope: `${this.input.sha256}:${locator}` }).id;
       } else if (kind === 'userid') {
         const app = domain || source || 'unknown';
         target = this.b.entity('Account', { label: value, props: { handle: value, app }, aliases, locator });

@@ -76,9 +76,13 @@ export class UfdrReader implements XmlHandlers {
   private depthDecoded = 0;
   private root = true;
 
-  constructor(private readonly sink: UfdrSink, private readonly onRoot: (name: string) => void) {}
+  constructor(
+    private readonly sink: UfdrSink,
+    private readonly onRoot: (name: string) => void,
+    private readonly pathOf: () => string,
+  ) {}
 
-  open(name: string, attrs: Record<string, string>, path: string): void {
+  open(name: string, attrs: Record<string, string>): void {
     const top = this.stack[this.stack.length - 1];
     if (this.root) {
       this.root = false;
@@ -110,7 +114,7 @@ export class UfdrReader implements XmlHandlers {
       case 'model':
         if (this.depthDecoded > 0) {
           const node: ModelNode = {
-            type: attrs.type ?? 'Unknown', id: attrs.id || undefined, deleted: /^deleted$/i.test(attrs.deleted_state ?? ''), path,
+            type: attrs.type ?? 'Unknown', id: attrs.id || undefined, deleted: /^deleted$/i.test(attrs.deleted_state ?? ''), path: attrs.id ? '' : this.pathOf(),
             fields: new Map(), multi: new Map(), one: new Map(), many: new Map(),
           };
           if (top?.k === 'mf') this.stack.push({ k: 'model', node, owner: { node: top.owner, name: top.name, many: top.many, frame: top } });

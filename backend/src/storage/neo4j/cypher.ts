@@ -131,10 +131,12 @@ export const Q = {
   listCases: `MATCH (s:Source)
      OPTIONAL MATCH (s)-[:ASSERTS]->(e:Entity)
      RETURN s.case AS name, count(DISTINCT s) AS sources, count(DISTINCT e) AS entities, max(s.importedAt) AS lastImportAt`,
-  allSources: `MATCH (s:Source) RETURN ${SOURCE_FIELDS} AS source ORDER BY s.importedAt, s.seq`,
-  sourcesInCase: `MATCH (s:Source {case: $case}) RETURN ${SOURCE_FIELDS} AS source ORDER BY s.importedAt, s.seq`,
+  /** Oldest first; ties (same millisecond) by id, as SQLite's primary-key order breaks them in the embedded store. */
+  allSources: `MATCH (s:Source) RETURN ${SOURCE_FIELDS} AS source ORDER BY s.importedAt, s.id`,
+  sourcesInCase: `MATCH (s:Source {case: $case}) RETURN ${SOURCE_FIELDS} AS source ORDER BY s.importedAt, s.id`,
   countEntities: 'MATCH (n:Entity) RETURN count(n) AS n',
-  countLinks: `MATCH ()-[r:${ANY_LINK}]->() RETURN count(r) AS n`,
+  /** One branch per relationship type, so each count comes from the count store (a type union would scan). */
+  countLinks: LINK_TYPES.map((t) => `MATCH ()-[r:${relType(t)}]->() RETURN count(r) AS n`).join('\nUNION ALL\n'),
   countEvents: 'MATCH (e:RawEvent) RETURN count(e) AS n',
   countSources: 'MATCH (s:Source) RETURN count(s) AS n',
   /** Per-type counts from the label count store: one branch per ontology type. */

@@ -3,14 +3,15 @@
 // (:CALLED, :MEMBER_OF…), raw events are (:RawEvent) nodes, sources are (:Source) nodes with
 // (:Source)-[:ASSERTS {locator}]->(entity|event) provenance. Merge rules are computed here, in the
 // transaction, exactly as the embedded store does them; Cypher lives in cypher.ts, conversions in values.ts.
+import { randomUUID } from 'node:crypto';
 import neo4j, { type BookmarkManager } from 'neo4j-driver';
 import { AppError } from '../../errors.ts';
 import {
-  alreadyImported, makeSourceId, type ApplyResult, type Batch, type BatchChunk, type CaseSummary, type Counts, type CrossDeviceHit, type EntityDetail,
+  alreadyImported, makeSourceId, type Annotation, type AnnotationInput, type ApplyResult, type Batch, type BatchChunk, type CaseSummary, type Counts, type CrossDeviceHit, type EntityDetail,
   type EntityRecord, type EntityType, type EntityView, type EventRecord, type GraphView, type LinkRecord, type LinkType, type LinkView, type Props,
   type SearchHit, type Source, type SourceInfo,
 } from '../../model/index.ts';
-import type { GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
+import type { EdgeRef, GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
 import { NEO4J_SCHEMA_VERSION, Q, ROWS_PER_STATEMENT, SCHEMA, T, entityLabel, relType } from './cypher.ts';
 import { isUnreachable, neo4jFailure, type Neo4jTarget } from './errors.ts';
 import { indexText, luceneQuery } from './fulltext.ts';
@@ -58,6 +59,11 @@ export interface Neo4jStoreOptions {
   maxTransactionRetryTime?: number;
   /** TCP connect timeout, so an unreachable host fails start-up fast (default 5 s) */
   connectionTimeout?: number;
+  /**
+   * Deadline for the whole connectivity check (default connectionTimeout + 2 s). The driver's timeout covers
+   * the TCP connect only: a port that accepts and never speaks Bolt would otherwise hang start-up.
+   */
+  startupDeadline?: number;
   /** create constraints and indexes at start-up (default true) */
   ensureSchema?: boolean;
 }
@@ -72,14 +78,28 @@ export async function openNeo4jStore(cfg: Neo4jConfig, opts: Neo4jStoreOptions =
     connectionTimeout: opts.connectionTimeout ?? 5_000,
     userAgent: 'casegraph',
   });
+  const connectionTimeout = opts.connectionTimeout ?? 5_000;
   try {
-    await driver.verifyConnectivity({ database: cfg.database });
+    await withDeadline(driver.verifyConnectivity({ database: cfg.database }), opts.startupDeadline ?? connectionTimeout + 2_000);
     const store = new Neo4jGraphStore(driver, cfg, opts.clock);
     if (opts.ensureSchema !== false) await store.ensureSchema();
     return store;
   } catch (err) {
     await driver.close().catch(() => undefined);
     throw neo4jFailure(err, cfg);
+  }
+}
+
+/** Rejects like an unreachable server when `p` has not settled after `ms`. */
+async function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no Bolt answer within ${ms} ms (is this a Neo4j Bolt port?)`), { code: 'ServiceUnavailable' })), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -199,9 +219,9 @@ export class Neo4jGraphStore implements GraphStore {
 
   // ---------------------------------------------------------------------------------------------------- writes
 
-  apply(batch: Batch): Promise<ApplyResult> {
+  async apply(batch: Batch): Promise<ApplyResult> {
     const { source, ...chunk } = batch;
-    checkChunk(chunk);
+    checkChunk(chunk); // unknown labels or types: refused before a session or a statement exists
     return this.serialised(() => this.write(source, [chunk], 'managed'));
   }
 
@@ -406,8 +426,8 @@ export class Neo4jGraphStore implements GraphStore {
       const [row] = await rows(tx, Q.entityById, { id });
       if (!row) return null;
       const prov = (await rows(tx, Q.entityProvenance, { id }))
-        .map((r) => ({ source: toSource(r.source as Params), seq: Number((r.source as Params).seq ?? 0), locator: String(r.locator) }))
-        .sort((a, b) => byteCompare(a.source.importedAt, b.source.importedAt) || byteCompare(a.locator, b.locator) || a.seq - b.seq);
+        .map((r) => ({ source: toSource(r.source as Params), locator: String(r.locator) }))
+        .sort((a, b) => byteCompare(a.source.importedAt, b.source.importedAt) || byteCompare(a.locator, b.locator) || byteCompare(a.source.id, b.source.id));
       const [stats] = await rows(tx, Q.entityLinkStats, { id });
       return {
         ...entityView(row.props as Params),
@@ -461,12 +481,30 @@ export class Neo4jGraphStore implements GraphStore {
         }
         frontier = page;
       }
-      return { ...await this.subgraph(tx, [...seeds, ...found], query.linkTypes), capped, total, cap: query.limit };
+      return { ...await this.subgraphIn(tx, [...seeds, ...found], query.linkTypes), capped, total, cap: query.limit };
     });
   }
 
+  async adjacency(ids: string[], opts: { linkTypes?: LinkType[]; perNode: number }): Promise<{ edges: EdgeRef[]; hubs: string[] }> {
+    const found = await this.read((tx) => unwind(tx, Q.adjacency, 'ids', ids, { linkTypes: opts.linkTypes?.length ? opts.linkTypes : null, limit: toInt(opts.perNode + 1) }));
+    const byId = new Map(found.map((r) => [String(r.id), [...(r.outgoing as EdgeRef[]), ...(r.incoming as EdgeRef[])]]));
+    const edges: EdgeRef[] = [];
+    const hubs: string[] = [];
+    // in the caller's order, as the embedded store answers (one entry per id asked, repeats included)
+    for (const id of ids) {
+      const list = byId.get(id) ?? [];
+      if (list.length > opts.perNode) hubs.push(id);
+      edges.push(...list.slice(0, opts.perNode));
+    }
+    return { edges, hubs };
+  }
+
+  async subgraph(ids: string[], linkTypes?: LinkType[]): Promise<GraphView> {
+    return { ...await this.read((tx) => this.subgraphIn(tx, [...new Set(ids)], linkTypes)), capped: false };
+  }
+
   /** Entities with these ids (in this order) and the links among them (optionally only of some types). */
-  private async subgraph(tx: QueryRunner, ids: string[], linkTypes?: LinkType[]): Promise<{ entities: EntityView[]; links: LinkView[] }> {
+  private async subgraphIn(tx: QueryRunner, ids: string[], linkTypes?: LinkType[]): Promise<{ entities: EntityView[]; links: LinkView[] }> {
     const byId = new Map<string, EntityView>();
     for (const row of await unwind(tx, Q.entitiesById, 'ids', ids)) {
       const view = entityView(row.props as Params);
@@ -483,7 +521,7 @@ export class Neo4jGraphStore implements GraphStore {
       const ids = (await rows(tx, Q.caseEntityIds, { case: caseName, limit: toInt(limit + 1) })).map((r) => String(r.id));
       const capped = ids.length > limit;
       const total = capped ? Number((await rows(tx, Q.caseEntityCount, { case: caseName }))[0]?.n ?? 0) : ids.length;
-      return { ...await this.subgraph(tx, ids.slice(0, limit)), capped, total, cap: limit };
+      return { ...await this.subgraphIn(tx, ids.slice(0, limit)), capped, total, cap: limit };
     });
   }
 
@@ -511,11 +549,43 @@ export class Neo4jGraphStore implements GraphStore {
 
   async counts(): Promise<Counts> {
     return this.read(async (tx) => {
-      const one = async (q: string) => Number((await rows(tx, q))[0]?.n ?? 0);
+      const one = async (q: string) => (await rows(tx, q)).reduce((sum, r) => sum + Number(r.n ?? 0), 0);
       const byType = Object.fromEntries(
         (await rows(tx, Q.countByType)).filter((r) => Number(r.n) > 0).map((r) => [String(r.type), Number(r.n)] as const).sort((a, b) => byteCompare(a[0], b[0])),
       );
       return { entities: await one(Q.countEntities), links: await one(Q.countLinks), events: await one(Q.countEvents), sources: await one(Q.countSources), byType };
+    });
+  }
+
+  async appendAnnotation(a: AnnotationInput): Promise<Annotation> {
+    const id = `ann_${randomUUID()}`;
+    await this.serialised(async () => {
+      const session = this.session('WRITE');
+      try {
+        await session.executeWrite(async (tx) => {
+          // the sequence orders the log (and, like an import, waits for a running import to commit)
+          const [seqRow] = await rows(tx, Q.takeSequence);
+          await rows(tx, Q.createAnnotation, {
+            props: dropNulls({ id, seq: toInt(Number(seqRow?.next ?? 0)), kind: a.kind, entityId: a.entityId, targetId: a.targetId ?? null, text: a.text ?? null, by: a.by, at: isoToDateTime(a.at) }),
+          });
+        });
+      } catch (err) {
+        throw this.runtimeFailure(err);
+      } finally {
+        await session.close();
+      }
+    });
+    return { id, ...a };
+  }
+
+  async listAnnotations(q: { entityId?: string; kind?: Annotation['kind'] } = {}): Promise<Annotation[]> {
+    const found = await this.read((tx) => rows(tx, Q.annotations, { entityId: q.entityId ?? null, kind: q.kind ?? null }));
+    return found.map(({ props }) => {
+      const p = props as Params;
+      return {
+        id: String(p.id), kind: p.kind as Annotation['kind'], entityId: String(p.entityId), ...(p.targetId ? { targetId: String(p.targetId) } : {}),
+        ...(p.text !== null && p.text !== undefined ? { text: String(p.text) } : {}), by: String(p.by), at: String(p.at),
+      };
     });
   }
 
