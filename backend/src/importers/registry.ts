@@ -2,11 +2,13 @@
 import { AppError } from '../errors.ts';
 import { cdrImporter } from './cdr/cdr.importer.ts';
 import { reportImporter } from './report/report.importer.ts';
+import { ufdrImporter } from './ufdr/ufdr.importer.ts';
+import { xryImporter } from './xry/xry.importer.ts';
 import { sqliteImporter } from './shared/device-db.importer.ts';
 import { vcardImporter } from './vcard/vcard.importer.ts';
 import type { Importer } from './types.ts';
 
-export const IMPORTERS: readonly Importer[] = [reportImporter, sqliteImporter, vcardImporter, cdrImporter];
+export const IMPORTERS: readonly Importer[] = [reportImporter, ufdrImporter, xryImporter, sqliteImporter, vcardImporter, cdrImporter];
 
 export function findImporter(head: Buffer, name: string, format?: string): Importer {
   if (format) {
