@@ -34,6 +34,8 @@ export interface SyntheticUfdrOptions {
   extraCalls?: ExtraCall[];
   /** written into the project and extraction names (always with SYNTHETIC) */
   label?: string;
+  /** people every phone of a scenario shares (handlers, compound lines), added before the random ones */
+  sharedPeople?: Person[];
 }
 
 export interface SyntheticUfdrSummary {
@@ -84,7 +86,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
-interface Person {
+export interface Person {
   e164: string;
   /** ways the number is written in this report */
   forms: string[];
@@ -154,6 +156,7 @@ export class SyntheticUfdr {
     const add = (p: Person) => {
       if (!this.people.some((q) => q.e164 === p.e164) && p.e164 !== this.msisdn) this.people.push(p);
     };
+    for (const p of this.o.sharedPeople ?? []) add(p);
     const ml = STORY_NUMBERS.myLandline;
     add({ e164: ml.e164, forms: this.myDevice ? ml.forms : ml.forms.slice(0, 2), name: 'Keluarga KL (rumah)', kind: 'malaysia', whatsapp: false });
     for (let i = 0; i < 6; i++) {
