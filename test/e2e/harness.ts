@@ -133,6 +133,8 @@ export async function startBrowser(): Promise<BrowserHandle> {
     errors,
     async newPage() {
       const page = await context.newPage();
+      // never wait forever on a missing element: fail with a message instead of hitting the test timeout
+      page.setDefaultTimeout(20_000);
       page.on('console', (msg) => {
         if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
       });

@@ -53,8 +53,8 @@ export function isCommunication(type: string): boolean {
 
 /** Node diameter: grows with the log of the degree so hubs stand out without swamping the canvas. */
 export function nodeSize(degree: number | undefined): number {
-  if (degree === undefined || degree <= 0) return 28;
-  return Math.round(28 + Math.min(30, 6 * Math.log2(1 + degree)));
+  if (degree === undefined || degree <= 1) return 26;
+  return Math.round(26 + Math.min(30, 5 * Math.log2(degree)));
 }
 
 /** Edge width: communication links thicken with the log of their event count; others are thin. */
@@ -68,7 +68,8 @@ export function edgeLabel(link: Pick<LinkView, 'type' | 'count'>): string {
   return isCommunication(link.type) && link.count !== undefined && link.count > 1 ? `${link.type} ×${link.count}` : link.type;
 }
 
-export function nodeElement(e: EntityView): ElementDefinition {
+/** `sizeDegree` sizes the node when the API gave no degree (e.g. its degree within the view). */
+export function nodeElement(e: EntityView, sizeDegree?: number): ElementDefinition {
   const style = entityStyle(e.type);
   const data: NodeData = {
     id: e.id,
@@ -76,7 +77,7 @@ export function nodeElement(e: EntityView): ElementDefinition {
     label: e.label,
     color: style.color,
     shape: style.shape,
-    size: nodeSize(e.degree),
+    size: nodeSize(e.degree ?? sizeDegree),
     degree: e.degree ?? null,
     props: e.props ?? {},
   };
@@ -116,14 +117,20 @@ export interface ToElementsOptions {
 /**
  * Maps a GraphView to cytoscape elements: nodes first, then the links whose both endpoints are in the
  * view (or already on the canvas). Duplicate ids keep their first occurrence. Labels are kept verbatim.
+ * Nodes are sized by their API degree, or by their degree within the view when the API gave none.
  */
 export function toElements(view: GraphView, opts: ToElementsOptions = {}): ElementDefinition[] {
   const out: ElementDefinition[] = [];
   const nodeIds = new Set<string>();
+  const viewDegree = new Map<string, number>();
+  for (const l of view.links) {
+    viewDegree.set(l.from, (viewDegree.get(l.from) ?? 0) + 1);
+    if (l.to !== l.from) viewDegree.set(l.to, (viewDegree.get(l.to) ?? 0) + 1);
+  }
   for (const e of view.entities) {
     if (nodeIds.has(e.id)) continue;
     nodeIds.add(e.id);
-    out.push(nodeElement(e));
+    out.push(nodeElement(e, viewDegree.get(e.id)));
   }
   const known = (id: string) => nodeIds.has(id) || (opts.hasNode?.(id) ?? false);
   const linkIds = new Set<string>();
@@ -136,11 +143,11 @@ export function toElements(view: GraphView, opts: ToElementsOptions = {}): Eleme
   return out;
 }
 
-/** Counts entities per type, in ontology order for known types (unknown ones last, alphabetical). */
-export function countByType(types: Iterable<string>): Map<string, number> {
+/** Counts values (entity or link types) in the given order; values not in it come last, alphabetically. */
+export function countByType(types: Iterable<string>, order: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const t of types) counts.set(t, (counts.get(t) ?? 0) + 1);
-  const known = Object.keys(ENTITY_SPECS).filter((t) => counts.has(t));
-  const unknown = [...counts.keys()].filter((t) => !isEntityType(t)).sort();
+  const known = order.filter((t) => counts.has(t));
+  const unknown = [...counts.keys()].filter((t) => !order.includes(t)).sort();
   return new Map([...known, ...unknown].map((t) => [t, counts.get(t)!]));
 }

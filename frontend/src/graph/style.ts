@@ -1,6 +1,10 @@
 // The cytoscape stylesheet as data. Per-type colours, shapes, sizes and widths live in element data
 // (computed by toElements from the ontology), so one selector per element kind covers every type;
 // thousands of selectors freeze rendering, a handful does not.
+//
+// Two levels of detail: 'detail' draws curved, arrowed, dashed/dotted edges with their type as label;
+// 'bulk' (large canvases) draws straight solid edges without labels except around the selection, because
+// software canvas rendering spends most of a frame on edge labels, dash patterns and bezier arrows.
 import type { StylesheetJson } from 'cytoscape';
 
 export const FONT = 'Inter, "Segoe UI", system-ui, -apple-system, Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -13,16 +17,52 @@ export const COLORS = {
   highlight: '#0ea5e9',
 } as const;
 
-export function buildStylesheet(): StylesheetJson {
+export type DetailLevel = 'detail' | 'bulk';
+
+/** Above either count the canvas switches to the 'bulk' level of detail. */
+export const BULK_NODES = 600;
+export const BULK_EDGES = 1200;
+
+export function detailLevelFor(nodes: number, edges: number): DetailLevel {
+  return nodes > BULK_NODES || edges > BULK_EDGES ? 'bulk' : 'detail';
+}
+
+/** A data() mapper for properties whose typings only list literal values (shape, line-style). */
+function mapped(field: string): never {
+  return `data(${field})` as never;
+}
+
+const edgeLabel = {
+  label: 'data(label)',
+  'font-family': FONT,
+  'font-size': 8,
+  color: COLORS.edgeLabel,
+  'text-rotation': 'autorotate',
+  'text-background-color': '#f8fafc',
+  'text-background-opacity': 0.85,
+  'text-background-padding': '1px',
+  'min-zoomed-font-size': 7,
+} as const;
+
+const edgeDetail = {
+  'curve-style': 'bezier',
+  'line-style': mapped('lineStyle'),
+  'target-arrow-shape': 'triangle',
+  'target-arrow-color': 'data(color)',
+  'arrow-scale': 0.7,
+} as const;
+
+export function buildStylesheet(level: DetailLevel = 'detail'): StylesheetJson {
+  const bulk = level === 'bulk';
   return [
     {
       selector: 'node',
       style: {
         'background-color': 'data(color)',
-        shape: 'data(shape)' as never,
+        shape: mapped('shape'),
         width: 'data(size)',
         height: 'data(size)',
-        'border-width': 1.5,
+        'border-width': bulk ? 0 : 1.5,
         'border-color': '#ffffff',
         label: 'data(label)',
         'font-family': FONT,
@@ -34,32 +74,25 @@ export function buildStylesheet(): StylesheetJson {
         'text-wrap': 'ellipsis',
         'text-max-width': '150px',
         'text-outline-color': COLORS.labelOutline,
-        'text-outline-width': 2,
+        'text-outline-width': bulk ? 0 : 2,
         'text-outline-opacity': 0.9,
-        'min-zoomed-font-size': 7,
+        'min-zoomed-font-size': bulk ? 10 : 7,
       },
     },
     {
       selector: 'edge',
-      style: {
-        'curve-style': 'bezier',
-        'line-color': 'data(color)',
-        'line-style': 'data(lineStyle)' as never,
-        width: 'data(width)',
-        opacity: 0.85,
-        'target-arrow-shape': 'triangle',
-        'target-arrow-color': 'data(color)',
-        'arrow-scale': 0.7,
-        label: 'data(label)',
-        'font-family': FONT,
-        'font-size': 7,
-        color: COLORS.edgeLabel,
-        'text-rotation': 'autorotate',
-        'text-background-color': '#f8fafc',
-        'text-background-opacity': 0.85,
-        'text-background-padding': '1px',
-        'min-zoomed-font-size': 9,
-      },
+      style: bulk
+        ? { 'curve-style': 'haystack', 'haystack-radius': 0, 'line-color': 'data(color)', width: 'data(width)' }
+        : { ...edgeDetail, ...edgeLabel, 'line-color': 'data(color)', width: 'data(width)', opacity: 0.85 },
+    },
+    {
+      // the selection's neighbourhood always shows full detail, whatever the level
+      selector: 'edge.hl',
+      style: { ...edgeDetail, ...edgeLabel, opacity: 1, 'z-index': 10 },
+    },
+    {
+      selector: 'node.hl',
+      style: { 'min-zoomed-font-size': 5, 'z-index': 10 },
     },
     {
       selector: 'node:selected',
@@ -67,12 +100,15 @@ export function buildStylesheet(): StylesheetJson {
         'border-width': 4,
         'border-color': COLORS.selection,
         'font-weight': 'bold',
+        'min-zoomed-font-size': 0,
         'z-index': 20,
       },
     },
     {
       selector: 'edge:selected',
       style: {
+        ...edgeDetail,
+        ...edgeLabel,
         opacity: 1,
         'overlay-color': COLORS.highlight,
         'overlay-opacity': 0.25,
@@ -82,9 +118,10 @@ export function buildStylesheet(): StylesheetJson {
       },
     },
     {
-      // neighbourhood of the selected node stays vivid; everything else steps back
+      // outside the selection's neighbourhood (detail level only: restyling every element is too slow
+      // on a bulk canvas)
       selector: '.faded',
-      style: { opacity: 0.18, 'text-opacity': 0.3 },
+      style: { opacity: 0.22, 'text-opacity': 0.35 },
     },
     {
       selector: '.type-hidden',

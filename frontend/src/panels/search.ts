@@ -82,6 +82,7 @@ export function createSearch(input: HTMLInputElement, list: HTMLElement, api: Ap
     }
     if (results.length === 0) nodes.push(h('li', { class: 'hit-empty' }, `No match for “${query}”`));
     replaceChildren(list, ...nodes);
+    list.classList.remove('stale');
     open();
     highlight(hits.length ? 0 : -1);
   }
@@ -120,6 +121,8 @@ export function createSearch(input: HTMLInputElement, list: HTMLElement, api: Ap
   input.addEventListener('input', () => {
     clearTimeout(timer);
     const q = input.value.trim();
+    // results on show belong to an older query until the new ones arrive
+    list.classList.toggle('stale', q !== lastQuery);
     timer = setTimeout(() => void run(q), SEARCH_DEBOUNCE_MS);
   });
 
