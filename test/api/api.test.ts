@@ -98,6 +98,17 @@ describe('API', () => {
     expect((await request(h.app).get('/api/paths').query({ from: suspect, to: 'per_nope' })).status).toBe(404);
   });
 
+  it('returns a subgraph for a list of ids (restoring a saved view)', async () => {
+    const ov = (await request(h.app).get('/api/cases/lima-2023/overview')).body;
+    const ids = ov.entities.slice(0, 10).map((e: { id: string }) => e.id);
+    const r = await request(h.app).get('/api/subgraph').query({ ids: [...ids, 'per_unknown'].join(',') });
+    expect(r.status).toBe(200);
+    expect(r.body.entities.map((e: { id: string }) => e.id).sort()).toEqual([...ids].sort());
+    const inside = new Set(ids);
+    expect(r.body.links.every((l: { from: string; to: string }) => inside.has(l.from) && inside.has(l.to))).toBe(true);
+    expect((await request(h.app).get('/api/subgraph').query({ ids: '' })).status).toBe(400);
+  });
+
   it('finds common neighbours of a selection', async () => {
     const id = async (q: string) => (await request(h.app).get('/api/search').query({ q })).body.hits[0].id as string;
     const [a, b, group] = [await id('Taiwanese suspect 1'), await id('Taiwanese suspect 2'), await id('Red Dragon')];

@@ -76,6 +76,15 @@ export function graphRoutes(graph: GraphService, store: GraphStore) {
       handler: ({ params, query }) => graph.caseOverview(params.name, query.limit),
     }),
     defineRoute({
+      method: 'get', path: '/subgraph', tag: 'graph', summary: 'The given entities and the links among them (restores a saved view; at most 2000 ids)',
+      query: z.object({
+        ids: z.string().max(200_000).transform((v) => [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(z.string().max(100)).min(1).max(2000)),
+        linkTypes: csvEnum(LINK_TYPES).optional(),
+      }),
+      response: GraphView,
+      handler: ({ query }) => graph.subgraph(query.ids, query.linkTypes),
+    }),
+    defineRoute({
       method: 'get', path: '/paths', tag: 'graph', summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',
       query: PathsQuery, response: PathResponse,
       handler: ({ query }) => graph.paths(query),

@@ -110,6 +110,12 @@ export class GraphService {
     return { ...r, view };
   }
 
+  /** The given entities (merges applied) and the links among them: restores a saved view. */
+  async subgraph(ids: string[], linkTypes?: LinkType[]): Promise<GraphView> {
+    const res = await this.resolve();
+    return this.present(await this.store.subgraph(res.expand([...new Set(ids.map((i) => res.canon(i)))]), linkTypes));
+  }
+
   async caseOverview(name: string, limit: number): Promise<GraphView> {
     const cases = await this.store.listCases();
     if (!cases.some((c) => c.name === name)) throw new AppError('not_found', `no case named "${name}"`);
