@@ -188,8 +188,8 @@ export const CrossDeviceHit = z.object({
 });
 export type CrossDeviceHit = z.infer<typeof CrossDeviceHit>;
 
-/** Analyst annotations: an append-only log beside the graph (notes, merges and their undoing). */
-export const AnnotationKind = z.enum(['note', 'merge', 'unmerge']);
+/** Analyst annotations: an append-only log beside the graph (notes, merges and their undoing, exports, unredacted exports). */
+export const AnnotationKind = z.enum(['note', 'merge', 'unmerge', 'export', 'unredaction']);
 export const AnnotationInput = z.object({
   kind: AnnotationKind,
   /** the entity noted, or the entity kept by a merge */
