@@ -296,5 +296,57 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       expect(hl.store).toBe(store.kind);
       expect(hl.version).toMatch(/\d/);
     });
+
+    it('dumps batches that recreate exactly the same dump in an empty store', async () => {
+      // distinct import times: sources imported in the same millisecond are dumped in id order, not import order
+      const at = (batch: Batch, s: number): Batch => ({ ...batch, source: { ...batch.source, importedAt: `2024-01-01T00:00:0${s}.000Z` } });
+      await store.apply(at(buildCell({ name: 'a.xml', content: 'a' }).b.build(), 1));
+      const b = builder({ name: 'b.xml', content: 'b' });
+      b.phone('0060321611111', { region: 'PE', locator: 'Contact[@id="9"]', props: { note: 'from b' } });
+      await store.apply(at(b.build(), 2));
+      await store.apply(at(buildStar(5, { case: 'beta' }).batch, 3));
+      const original = await collect(store.dump());
+      const target = await h.fresh();
+      try {
+        for (const batch of original) await target.apply(batch);
+        expect(await collect(target.dump())).toEqual(original);
+        expect((await collect(store.dump('beta'))).map((x) => x.source.name)).toEqual(['synthetic-star.csv']);
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('keeps every JSON shape of a prop exactly: null, empty and mixed lists, floats, big integers, key order', async () => {
+      const b = builder({ name: 'shapes.json' });
+      const props = {
+        zeta: 'first key', n: 42, f: -2.5, big: 2 ** 53, huge: 1e21, t: true, nil: null,
+        strs: ['a', 'b'], ints: [1, 2, 3], floats: [0.5, 1], bools: [false], empty: [], mixed: [1, 'a', true], '': 'empty key', 'a b.c': 'odd key',
+      };
+      const id = b.entity('Person', { key: 'shapes', label: 'Shapes', props, locator: '$' });
+      await store.apply(b.build());
+      const e = await store.getEntity(id);
+      expect(e!.props).toEqual(props);
+      expect(Object.keys(e!.props)).toEqual(Object.keys(props));
+    });
+
+    it('serves adjacency with a per-node cap that names hubs, and subgraphs of given ids', async () => {
+      const { batch, hub, leaves } = buildStar(12);
+      await store.apply(batch);
+      const capped = await store.adjacency([hub, leaves[0]], { perNode: 5 });
+      expect(capped.hubs).toEqual([hub]);
+      expect(capped.edges).toHaveLength(6);
+      expect(capped.edges.slice(0, 5).every((e) => e.to === hub && e.type === 'CALLED' && leaves.includes(e.from))).toBe(true);
+      expect(capped.edges[5]).toMatchObject({ from: leaves[0], to: hub, type: 'CALLED' });
+      const all = await store.adjacency([hub], { perNode: 100 });
+      expect(all.hubs).toEqual([]);
+      expect(all.edges.map((e) => e.from).sort()).toEqual([...leaves].sort());
+      expect((await store.adjacency([hub], { perNode: 100, linkTypes: ['MESSAGED'] })).edges).toEqual([]);
+      const sub = await store.subgraph([hub, leaves[0], leaves[1], 'per_missing']);
+      expect(sub.capped).toBe(false);
+      expect(sub.entities.map((e) => e.id).sort()).toEqual([hub, leaves[0], leaves[1]].sort());
+      expect(sub.links).toHaveLength(2);
+      expect(sub.links.every((l) => l.count === 1 && l.durationS === 30)).toBe(true);
+      expect((await store.subgraph([hub, leaves[0]], ['MEMBER_OF'])).links).toEqual([]);
+    });
   });
 }

@@ -1,0 +1,160 @@
+// Runs the GraphStore contract against a real Neo4j when NEO4J_URI is set (docs/neo4j.md: `docker compose up
+// neo4j`), plus a copy round trip embedded → Neo4j → embedded. Every test starts from an empty database, so
+// the suite wipes it — only when NEO4J_TEST_WIPE names that database. Skipped, saying why, without NEO4J_URI.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import neo4j from 'neo4j-driver';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Batch } from '../../backend/src/model/index.ts';
+import { copyStore } from '../../backend/src/services/copy.service.ts';
+import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
+import { TEST_WIPE } from '../../backend/src/storage/neo4j/cypher.ts';
+import { openNeo4jStore, type Neo4jConfig } from '../../backend/src/storage/neo4j/neo4j.graph-store.ts';
+import type { GraphStore } from '../../backend/src/storage/port.ts';
+import { buildCell, buildStar, builder } from '../factories.ts';
+import { graphStoreContract } from './contract.ts';
+
+const env = process.env;
+const uri = env.NEO4J_URI;
+const cfg: Neo4jConfig = { uri: uri ?? '', user: env.NEO4J_USER || 'neo4j', password: env.NEO4J_PASSWORD ?? '', database: env.NEO4J_DATABASE || 'neo4j' };
+/** a second database for the dump round trip (Enterprise/Aura); without it the round trip goes to a temp embedded store */
+const freshDb = env.NEO4J_FRESH_DATABASE || undefined;
+const consent = (env.NEO4J_TEST_WIPE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const wipeAllowed = [cfg.database, ...(freshDb ? [freshDb] : [])].every((db) => db !== 'system' && consent.includes(db));
+
+const SKIPPED = 'Neo4j contract suite skipped: NEO4J_URI is not set (docs/neo4j.md: run it against `docker compose up neo4j`)';
+if (!uri) console.info(`[neo4j] ${SKIPPED}`);
+
+/** Empties one database (all nodes and relationships; constraints and indexes stay). */
+async function wipe(database: string): Promise<void> {
+  if (!consent.includes(database) || database === 'system') throw new Error(`refusing to wipe ${database}: NEO4J_TEST_WIPE does not name it`);
+  const driver = neo4j.driver(cfg.uri, neo4j.auth.basic(cfg.user, cfg.password));
+  try {
+    const session = driver.session({ database });
+    try {
+      await session.run(TEST_WIPE);
+    } finally {
+      await session.close();
+    }
+  } finally {
+    await driver.close();
+  }
+}
+
+describe.skipIf(!uri)(uri ? `Neo4j at ${uri} (database ${cfg.database})` : SKIPPED, () => {
+  if (!wipeAllowed) {
+    it(`needs NEO4J_TEST_WIPE=${[cfg.database, freshDb].filter(Boolean).join(',')} to wipe the database between tests`, () => {
+      throw new Error(`NEO4J_URI is set, but the contract suite empties the database before every test. Set NEO4J_TEST_WIPE=${[cfg.database, freshDb].filter(Boolean).join(',')} `
+        + 'to allow it (use a throw-away server: docs/neo4j.md).');
+    });
+    return;
+  }
+
+  graphStoreContract(`neo4j (${uri})`, async () => {
+    await wipe(cfg.database);
+    const store = await openNeo4jStore(cfg);
+    const dirs: string[] = [];
+    return {
+      store,
+      fresh: async () => {
+        let s: GraphStore;
+        if (freshDb) {
+          await wipe(freshDb);
+          s = await openNeo4jStore({ ...cfg, database: freshDb });
+        } else {
+          // Community Edition has one database: round-trip into an embedded store (same port, same answers)
+          const dir = mkdtempSync(join(tmpdir(), 'casegraph-neo4j-fresh-'));
+          dirs.push(dir);
+          s = new EmbeddedGraphStore({ file: join(dir, 'fresh.sqlite') });
+        }
+        return s;
+      },
+      cleanup: async () => {
+        await store.close();
+        dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+      },
+    };
+  });
+
+  describe('copyStore embedded → Neo4j → embedded', () => {
+    let dir: string;
+    let stores: GraphStore[];
+    beforeEach(async () => {
+      await wipe(cfg.database);
+      dir = mkdtempSync(join(tmpdir(), 'casegraph-neo4j-copy-'));
+      stores = [];
+    });
+    afterEach(async () => {
+      for (const s of stores) await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('recreates the same graph, dump and views in Neo4j and back; copying again changes nothing', async () => {
+      const a = new EmbeddedGraphStore({ file: join(dir, 'a.sqlite') });
+      const n = await openNeo4jStore(cfg);
+      const b = new EmbeddedGraphStore({ file: join(dir, 'b.sqlite') });
+      stores.push(a, n, b);
+      await seed(a);
+      const lines: string[] = [];
+      const there = await copyStore(a, n, { onProgress: (l) => lines.push(l) });
+      expect(there).toMatchObject({ sources: 7, applied: 7, skipped: 0, annotations: 3 });
+      expect(lines).toHaveLength(8);
+      const back = await copyStore(n, b);
+      expect(back).toEqual(there);
+      const [va, vn, vb] = [await portView(a), await portView(n), await portView(b)];
+      expect(vn).toEqual(va);
+      expect(vb).toEqual(va);
+      expect(await copyStore(a, n)).toMatchObject({ applied: 0, skipped: 7, annotations: 0 });
+      expect(await portView(n)).toEqual(va);
+    });
+  });
+});
+
+// --- the copy test's data (the contract suite's shapes) and what a user can see of a store ---
+
+async function seed(store: GraphStore): Promise<void> {
+  // distinct import times: sources imported in the same millisecond are dumped (and so copied) in id order
+  let second = 0;
+  const apply = (batch: Batch) => store.apply({ ...batch, source: { ...batch.source, importedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, ++second)).toISOString() } });
+  await apply(buildCell({ name: 'a.xml', content: 'a' }).b.build());
+  await apply(buildCell({ name: 'b.xml', content: 'b' }).b.build());
+  const merge = builder({ name: 'c.xml', content: 'c' });
+  merge.phone('0060321611111', { region: 'PE', locator: 'Contact[@id="9"]', props: { note: 'from c', tags: ['x', 'y'], score: 2.5, empty: [], nil: null } });
+  await apply(merge.build());
+  await apply(buildStar(30, { case: 'beta' }).batch);
+  for (const [i, imei] of ['111111111111111', '222222222222222', '333333333333333'].entries()) {
+    const b = builder({ name: `device-${i}.xml`, content: imei, case: 'devices' });
+    const dev = b.entity('Device', { label: `Device ${i}`, props: { imei }, locator: 'info' });
+    const own = b.phone(`+51 98765432${i}`, { locator: 'info' }).id;
+    b.link('USES_PHONE', dev, own, 'info');
+    const shared = b.phone('+886 912 345 678', { locator: 'contact 1' }).id;
+    if (i < 2) b.link('HAS_CONTACT', dev, shared, 'contact 1', { name: 'Boss' });
+    else b.event('CALLED', own, shared, { kind: 'call', at: new Date('2023-09-30T12:00:00Z'), durationS: 5, locator: 'call 1' });
+    await apply(b.build());
+  }
+  const { ids } = buildCell();
+  await store.appendAnnotation({ kind: 'note', entityId: ids.p1, text: 'the boss line', by: 'ana', at: '2026-01-01T00:00:00.000Z' });
+  const merged = await store.appendAnnotation({ kind: 'merge', entityId: ids.c1, targetId: ids.c2, text: 'same person', by: 'ben', at: '2026-01-02T00:00:00.000Z' });
+  await store.appendAnnotation({ kind: 'unmerge', entityId: ids.c1, targetId: merged.id, by: 'ben', at: '2026-01-03T00:00:00.000Z' });
+}
+
+async function portView(store: GraphStore) {
+  const dump: Batch[] = [];
+  for await (const batch of store.dump()) dump.push(batch);
+  const ids = [...new Set(dump.flatMap((b) => b.entities.map((e) => e.id)))].sort();
+  const { ids: cell } = buildCell();
+  const sortView = (v: { entities: { id: string }[]; links: { id: string }[] }) => ({ ...v, entities: [...v.entities].sort((x, y) => x.id.localeCompare(y.id)), links: [...v.links].sort((x, y) => x.id.localeCompare(y.id)) });
+  return {
+    dump,
+    counts: await store.counts(),
+    cases: await store.listCases(),
+    sources: await store.listSources(),
+    entities: await Promise.all(ids.map((id) => store.getEntity(id))),
+    neighbours: sortView(await store.neighbours([cell.c1], { depth: 2, limit: 100 })),
+    overview: sortView(await store.caseOverview('beta', 10)),
+    hits: await store.crossDeviceHits({ limit: 10 }),
+    search: await Promise.all(['Jose Perez', '2161 1111', 'Boss', 'device'].map(async (q) => (await store.search({ q, limit: 10 })).map((h) => h.id).sort())),
+    annotations: (await store.listAnnotations()).map(({ id: _id, targetId, ...a }) => ({ ...a, targeted: a.kind === 'unmerge' ? 'annotation' : targetId })),
+  };
+}
