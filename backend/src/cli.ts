@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CdrMappingInput } from './importers/cdr/cdr.mapping.ts';
-import { ConfigError, ENV_DOCS } from './config.ts';
+import { ConfigError, ENV_DOCS, loadConfig, type Config } from './config.ts';
+import { copyStore } from './services/copy.service.ts';
+import { openStore } from './storage/open-store.ts';
 import { AppError } from './errors.ts';
 import { openRuntime, serve } from './main.ts';
 
@@ -14,6 +16,9 @@ Usage:
   casegraph import <file> [--case NAME] [--format FMT] [--mapping NAME | --mapping-file FILE] [--json]
                                        import a file with a progress line on stderr; exits 1 when refused
   casegraph mappings [--json]          list saved CDR column mappings
+  casegraph copy --from embedded --to neo4j [--case NAME] [--json]
+                                       copy every source (entities, links, events, provenance) and the
+                                       annotation log between stores; idempotent, a line per source
   casegraph stats [--json]             counts of entities, links, events, sources, cases
   casegraph help                       this text
 
@@ -28,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       case: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean', default: false },
       mapping: { type: 'string' }, 'mapping-file': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false },
+      from: { type: 'string' }, to: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }, dev: { type: 'boolean', default: false },
     },
   });
@@ -78,6 +84,28 @@ async function main(argv: string[]): Promise<number> {
         out(human, r);
       } finally {
         await rt.store.close();
+      }
+      return 0;
+    }
+    case 'copy': {
+      const config = loadConfig();
+      const kinds = ['embedded', 'neo4j'] as const;
+      const from = values.from ?? 'embedded';
+      const to = values.to ?? 'neo4j';
+      if (!kinds.includes(from as never) || !kinds.includes(to as never) || from === to) {
+        throw new AppError('bad_request', 'usage: casegraph copy --from embedded|neo4j --to neo4j|embedded (two different stores)');
+      }
+      const src = await openStore({ ...config, store: from as Config['store'] });
+      try {
+        const dst = await openStore({ ...config, store: to as Config['store'] });
+        try {
+          const r = await copyStore(src, dst, { case: values.case, onProgress: (l) => process.stderr.write(`${l}\n`) });
+          out(`copied ${r.applied} source(s), skipped ${r.skipped} already there; ${r.entities} entities, ${r.links} links, ${r.events} events, ${r.annotations} annotations`, r);
+        } finally {
+          await dst.close();
+        }
+      } finally {
+        await src.close();
       }
       return 0;
     }
