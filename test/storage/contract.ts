@@ -213,6 +213,32 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       expect(all.entities.length).toBe(121);
     });
 
+    it('returns every link among a set that holds hubs (subgraph)', async () => {
+      const b = builder({ name: 'hubs.csv' });
+      const [h1, h2] = [b.phone('+51 1 555 0001', { locator: 'h1' }).id, b.phone('+51 1 555 0002', { locator: 'h2' }).id];
+      const leaves: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const leaf = b.phone(`+51 9${String(20_000_000 + i)}`, { locator: `row ${i}` }).id;
+        leaves.push(leaf);
+        b.event('CALLED', h1, leaf, { kind: 'call', at: new Date(Date.UTC(2023, 8, 1, 0, i)), durationS: 1, locator: `a${i}` });
+        if (i % 2 === 0) b.event('CALLED', leaf, h2, { kind: 'call', at: new Date(Date.UTC(2023, 8, 2, 0, i)), durationS: 1, locator: `b${i}` });
+        if (i % 3 === 0 && i > 0) b.event('MESSAGED', leaf, leaves[i - 1], { kind: 'sms', at: new Date(Date.UTC(2023, 8, 3, 0, i)), locator: `c${i}` });
+      }
+      b.event('CALLED', h1, h2, { kind: 'call', at: new Date('2023-09-05T00:00:00Z'), durationS: 9, locator: 'hh' });
+      b.event('CALLED', h2, h1, { kind: 'call', at: new Date('2023-09-06T00:00:00Z'), durationS: 9, locator: 'hh2' });
+      const batch = b.build();
+      await store.apply(batch);
+      const set = [h1, h2, ...leaves.slice(0, 60)];
+      const inSet = new Set(set);
+      const expected = batch.links.filter((l) => inSet.has(l.from) && inSet.has(l.to)).map((l) => l.id).sort();
+      const view = await store.subgraph(set);
+      expect(view.entities).toHaveLength(62);
+      expect(view.links.map((l) => l.id).sort()).toEqual(expected);
+      const calledOnly = await store.subgraph(set, ['MESSAGED']);
+      expect(calledOnly.links.every((l) => l.type === 'MESSAGED')).toBe(true);
+      expect(calledOnly.links.length).toBe(batch.links.filter((l) => l.type === 'MESSAGED' && inSet.has(l.from) && inSet.has(l.to)).length);
+    });
+
     it('serves a case overview with its cap, and lists cases and sources', async () => {
       await store.apply(buildCell({ case: 'alpha', name: 'a.yaml' }).b.build());
       await store.apply(buildStar(30, { case: 'beta' }).batch);

@@ -82,6 +82,7 @@ export class EmbeddedGraphStore implements GraphStore {
       aggregate: wr.prepare(`UPDATE links SET count = coalesce(count, 0) + @n, duration = coalesce(duration, 0) + @dur,
         first_at = CASE WHEN first_at IS NULL OR @first < first_at THEN @first ELSE first_at END,
         last_at = CASE WHEN last_at IS NULL OR @last > last_at THEN @last ELSE last_at END WHERE id = @id`),
+      addDegree: wr.prepare('UPDATE entities SET deg_out = deg_out + ?, deg_in = deg_in + ? WHERE id = ?'),
       entityExists: wr.prepare<[string], { one: number }>('SELECT 1 AS one FROM entities WHERE id = ?'),
     };
   }
@@ -114,14 +115,16 @@ export class EmbeddedGraphStore implements GraphStore {
     };
     const touched = new Map<string, Aggregate>();
     const written = new Set<string>();
+    const degrees = new Map<string, { out: number; in: number }>();
     this.writer.exec('BEGIN IMMEDIATE');
     try {
       for await (const chunk of chunks) {
-        this.writeChunk(chunk, sourceId, now, result, touched, written);
+        this.writeChunk(chunk, sourceId, now, result, touched, written, degrees);
         // let the event loop breathe between chunks (HTTP reads stay responsive during a long import)
         await new Promise((r) => setImmediate(r));
       }
       for (const [id, a] of touched) w.aggregate.run({ id, ...a });
+      for (const [id, d] of degrees) w.addDegree.run(d.out, d.in, id);
       w.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now,
         source.importedBy ?? 'local', result.entities.created + result.entities.merged, result.links.created + result.links.merged, result.events.created + result.events.merged);
       this.writer.exec('COMMIT');
@@ -132,7 +135,7 @@ export class EmbeddedGraphStore implements GraphStore {
     }
   }
 
-  private writeChunk(chunk: BatchChunk, sourceId: string, now: string, r: ApplyResult, touched: Map<string, Aggregate>, written: Set<string>): void {
+  private writeChunk(chunk: BatchChunk, sourceId: string, now: string, r: ApplyResult, touched: Map<string, Aggregate>, written: Set<string>, degrees: Map<string, { out: number; in: number }>): void {
     const s = this.w;
     for (const e of chunk.entities) {
       if (s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now).changes === 1) {
@@ -156,7 +159,15 @@ export class EmbeddedGraphStore implements GraphStore {
       for (const end of [l.from, l.to]) {
         if (!written.has(end) && !s.entityExists.get(end)) throw new AppError('import_failed', `link ${l.type} refers to unknown entity ${end}`);
       }
-      if (s.insertLink.run(l.id, l.type, l.from, l.to, json(l.props)).changes === 1) r.links.created++;
+      if (s.insertLink.run(l.id, l.type, l.from, l.to, json(l.props)).changes === 1) {
+        r.links.created++;
+        const f = degrees.get(l.from);
+        if (f) f.out++;
+        else degrees.set(l.from, { out: 1, in: 0 });
+        const t = degrees.get(l.to);
+        if (t) t.in++;
+        else degrees.set(l.to, { out: 0, in: 1 });
+      }
       else {
         r.links.merged++;
         const old = JSON.parse((s.linkProps.get(l.id) as { props: string }).props) as Props;
@@ -229,41 +240,47 @@ export class EmbeddedGraphStore implements GraphStore {
     const seeds = [...new Set(ids)];
     const known = new Set(seeds);
     const found: string[] = [];
-    let frontier = seeds;
-    let capped = false;
-    let total = 0;
     const offset = query.offset ?? 0;
+    const params: Record<string, string | number> = {};
+    if (query.linkTypes?.length) params.linkTypes = json(query.linkTypes);
+    if (query.entityTypes?.length) params.entityTypes = json(query.entityTypes);
     const linkFilter = query.linkTypes?.length ? 'AND l.type IN (SELECT value FROM json_each(@linkTypes))' : '';
     const typeFilter = query.entityTypes?.length ? 'AND e.type IN (SELECT value FROM json_each(@entityTypes))' : '';
-    const step = this.db.prepare(
+    const ring = (deeper: boolean) => this.db.prepare(
       `SELECT DISTINCT e.id FROM (
           SELECT l.dst AS nid FROM links l WHERE l.src IN (SELECT value FROM json_each(@frontier)) ${linkFilter}
-          UNION
+          UNION ALL
           SELECT l.src AS nid FROM links l WHERE l.dst IN (SELECT value FROM json_each(@frontier)) ${linkFilter}
         ) n JOIN entities e ON e.id = n.nid WHERE 1 = 1 ${typeFilter}
-        ORDER BY e.id`,
+        ${deeper ? 'AND e.id NOT IN (SELECT value FROM json_each(@known)) LIMIT @room' : 'ORDER BY e.id'}`,
     ).pluck();
-    for (let d = 0; d < query.depth && frontier.length > 0; d++) {
-      const params: Record<string, string> = { frontier: json(frontier) };
-      if (query.linkTypes?.length) params.linkTypes = json(query.linkTypes);
-      if (query.entityTypes?.length) params.entityTypes = json(query.entityTypes);
-      const next = (step.all(params) as string[]).filter((id) => !known.has(id));
-      next.forEach((id) => known.add(id));
-      total += next.length;
+    // ring 1: every neighbour, in a stable order, so a supernode can be paged through and counted exactly
+    const first = (ring(false).all({ ...params, frontier: json(seeds) }) as string[]).filter((id) => !known.has(id));
+    first.forEach((id) => known.add(id));
+    const page = first.slice(offset, offset + query.limit);
+    found.push(...page);
+    let capped = offset > 0 || first.length > offset + query.limit;
+    let total: number | undefined = first.length;
+    // further rings: only as many as still fit (LIMIT lets SQLite stop early instead of listing a hub's whole ring)
+    let frontier = page;
+    for (let d = 1; d < query.depth && frontier.length > 0; d++) {
       const room = query.limit - found.length;
-      // paging applies to the first ring, where a supernode's neighbours are listed
-      const page = d === 0 ? next.slice(offset, offset + room) : next.slice(0, room);
-      if (d === 0 && (offset > 0 || next.length > offset + room)) capped = next.length > offset + room || offset > 0;
-      if (d > 0 && next.length > room) capped = true;
-      found.push(...page);
-      if (found.length >= query.limit) {
-        if (d + 1 < query.depth) capped = true;
+      if (room <= 0) {
+        capped = true;
+        total = undefined;
         break;
       }
-      frontier = page;
+      const next = ring(true).all({ ...params, frontier: json(frontier), known: json([...known]), room: room + 1 }) as string[];
+      if (next.length > room) {
+        capped = true;
+        total = undefined; // more exist; counting them all is what the cap avoids
+      } else if (total !== undefined) total += next.length;
+      const take = next.slice(0, room);
+      take.forEach((id) => known.add(id));
+      found.push(...take);
+      frontier = take;
     }
-    const all = [...seeds, ...found];
-    return { ...this.subgraphSync(all, query.linkTypes), capped, total, cap: query.limit };
+    return { ...this.subgraphSync([...seeds, ...found], query.linkTypes), capped, ...(total !== undefined ? { total } : {}), cap: query.limit };
   }
 
   async adjacency(ids: string[], opts: { linkTypes?: LinkType[]; perNode: number }): Promise<{ edges: EdgeRef[]; hubs: string[] }> {
@@ -287,17 +304,43 @@ export class EmbeddedGraphStore implements GraphStore {
     return { ...this.subgraphSync(ids, linkTypes), capped: false };
   }
 
+  /**
+   * Entities with these ids and every link among them. A hub in the set can have hundreds of thousands of
+   * links, so each link is found from its lighter side: links leaving light entities through the source
+   * index, links from heavy into light entities through the target index, and heavy-to-heavy links by
+   * direct seeks. Rows read stay proportional to the light entities' degrees, not the hubs'.
+   */
   private subgraphSync(ids: string[], linkTypes?: LinkType[]): { entities: EntityView[]; links: LinkView[] } {
-    const idJson = json(ids);
-    const entities = (this.db.prepare(`SELECT rid, id, type, label, props, search FROM entities WHERE id IN (SELECT value FROM json_each(?))`).all(idJson) as EntityRow[]).map(toEntityView);
-    const typeFilter = linkTypes?.length ? 'AND type IN (SELECT value FROM json_each(?))' : '';
-    const params: string[] = [idJson, idJson];
-    if (linkTypes?.length) params.push(json(linkTypes));
-    const links = (this.db.prepare(
-      `SELECT id, type, src, dst, props, count, duration, first_at, last_at FROM links
-        WHERE src IN (SELECT value FROM json_each(?)) AND dst IN (SELECT value FROM json_each(?)) ${typeFilter}`,
-    ).all(...params) as LinkRow[]).map(toLinkView);
-    return { entities, links };
+    const rows = this.db.prepare(`SELECT id, type, label, props, deg_out, deg_in FROM entities WHERE id IN (SELECT value FROM json_each(?))`)
+      .all(json(ids)) as (EntityRow & { deg_out: number; deg_in: number })[];
+    const HEAVY = heavyThreshold(rows);
+    const all = json(rows.map((r) => r.id));
+    const lightOut = json(rows.filter((r) => r.deg_out <= HEAVY).map((r) => r.id));
+    const heavyOut = rows.filter((r) => r.deg_out > HEAVY).map((r) => r.id);
+    const lightIn = json(rows.filter((r) => r.deg_in <= HEAVY).map((r) => r.id));
+    const heavyIn = rows.filter((r) => r.deg_in > HEAVY).map((r) => r.id);
+    const typeFilter = linkTypes?.length ? 'AND +l.type IN (SELECT value FROM json_each(@types))' : '';
+    const types = linkTypes?.length ? json(linkTypes) : undefined;
+    const cols = 'l.id, l.type, l.src, l.dst, l.props, l.count, l.duration, l.first_at, l.last_at';
+    // "+" keeps SQLite from seeking on those columns: they are filters over one entity's range of links
+    const links: LinkRow[] = this.db.prepare(
+      `SELECT ${cols} FROM json_each(@lightOut) j CROSS JOIN links l INDEXED BY links_src ON l.src = j.value
+        WHERE +l.dst IN (SELECT value FROM json_each(@all)) ${typeFilter}`,
+    ).all({ lightOut, all, ...(types ? { types } : {}) }) as LinkRow[];
+    if (heavyOut.length) {
+      const heavy = json(heavyOut);
+      links.push(...(this.db.prepare(
+        `SELECT ${cols} FROM json_each(@lightIn) j CROSS JOIN links l INDEXED BY links_dst ON l.dst = j.value
+          WHERE +l.src IN (SELECT value FROM json_each(@heavy)) ${typeFilter}`,
+      ).all({ lightIn, heavy, ...(types ? { types } : {}) }) as LinkRow[]));
+      if (heavyIn.length) {
+        links.push(...(this.db.prepare(
+          `SELECT ${cols} FROM json_each(@heavy) a CROSS JOIN json_each(@heavyIn) b
+             CROSS JOIN links l INDEXED BY links_src ON l.src = a.value AND l.dst = b.value WHERE 1 = 1 ${typeFilter}`,
+        ).all({ heavy, heavyIn: json(heavyIn), ...(types ? { types } : {}) }) as LinkRow[]));
+      }
+    }
+    return { entities: rows.map(toEntityView), links: links.map(toLinkView) };
   }
 
   async caseOverview(caseName: string, limit: number): Promise<GraphView> {
@@ -427,12 +470,41 @@ export class EmbeddedGraphStore implements GraphStore {
 }
 
 function toEntityView(r: EntityRow): EntityView {
-  return { id: r.id, type: r.type, label: r.label, props: JSON.parse(r.props) as Props };
+  return { id: r.id, type: r.type, label: r.label, props: parseProps(r.props) };
+}
+
+/** Most link props are empty: skip JSON.parse for them (thousands per view). */
+function parseProps(text: string): Props {
+  return text === '{}' ? {} : (JSON.parse(text) as Props);
+}
+
+/**
+ * The degree above which an entity's links are found from the other end, chosen per query to minimise
+ * rows read: scanning light sources' out-links, light targets' in-links, plus seeks for every heavy pair.
+ */
+function heavyThreshold(rows: { deg_out: number; deg_in: number }[]): number {
+  let best = Infinity;
+  let bestCost = Infinity;
+  for (const t of [8, 16, 32, 64, 128, 256, 512, 1024, 4096, Infinity]) {
+    let cost = 0;
+    let heavyOut = 0;
+    let heavyIn = 0;
+    let inScan = 0;
+    for (const r of rows) {
+      if (r.deg_out <= t) cost += r.deg_out;
+      else heavyOut++;
+      if (r.deg_in <= t) inScan += r.deg_in;
+      else heavyIn++;
+    }
+    if (heavyOut > 0) cost += inScan + 4 * heavyOut * heavyIn;
+    if (cost < bestCost) [best, bestCost] = [t, cost];
+  }
+  return best;
 }
 
 function toLinkView(r: LinkRow): LinkView {
   return {
-    id: r.id, type: r.type, from: r.src, to: r.dst, props: JSON.parse(r.props) as Props,
+    id: r.id, type: r.type, from: r.src, to: r.dst, props: parseProps(r.props),
     ...(r.count != null ? { count: r.count, durationS: r.duration ?? 0, firstAt: r.first_at ?? undefined, lastAt: r.last_at ?? undefined } : {}),
   };
 }

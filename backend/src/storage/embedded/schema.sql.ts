@@ -10,7 +10,10 @@ CREATE TABLE IF NOT EXISTS entities (
   label TEXT NOT NULL,
   props TEXT NOT NULL,
   search TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  -- link counts kept at import time: reads use them to walk hubs from their light side
+  deg_out INTEGER NOT NULL DEFAULT 0,
+  deg_in INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
 CREATE VIRTUAL TABLE IF NOT EXISTS entity_fts USING fts5(label, terms, tokenize = "unicode61 remove_diacritics 2");
@@ -26,8 +29,9 @@ CREATE TABLE IF NOT EXISTS links (
   first_at TEXT,
   last_at TEXT
 );
-CREATE INDEX IF NOT EXISTS links_src ON links(src, type, dst);
-CREATE INDEX IF NOT EXISTS links_dst ON links(dst, type, src);
+-- (src, dst, type): a pair of entities can be sought directly (links among a set that holds hubs)
+CREATE INDEX IF NOT EXISTS links_src ON links(src, dst, type);
+CREATE INDEX IF NOT EXISTS links_dst ON links(dst, src, type);
 CREATE TABLE IF NOT EXISTS events (
   id TEXT PRIMARY KEY,
   kind TEXT NOT NULL,
