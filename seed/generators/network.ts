@@ -6,6 +6,7 @@
 // `synthetic-*.csv` because CSV cannot carry a comment saying so.
 //
 //   tsx seed/generators/network.ts synthetic-network.csv --rows 1000000 [--seed 1] [--delimiter ';'] [--date-format DD/MM/YYYY]
+import { luhnCheckDigit } from '../../backend/src/model/normalise.ts';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -107,23 +108,11 @@ function digits(r: Rng, n: number): string {
   return s;
 }
 
-function luhnCheckDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = body.charCodeAt(body.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return String((10 - (sum % 10)) % 10);
-}
 
 /** A synthetic IMEI: a made-up TAC, serial, and a valid Luhn check digit. */
 function imei(r: Rng): string {
   const body = `35${digits(r, 12)}`;
-  return body + luhnCheckDigit(body);
+  return body + String(luhnCheckDigit(body));
 }
 
 /** Builds the people and lines of the story; every number is unique. */

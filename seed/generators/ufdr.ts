@@ -4,6 +4,8 @@
 //
 //   tsx seed/generators/ufdr.ts out.xml --calls 1000000 [--seed 7] [--contacts 60] [--messages 2000]
 //   tsx seed/generators/ufdr.ts out.ufdr --calls 1000         (a .ufdr name writes the ZIP)
+import { luhnCheckDigit } from '../../backend/src/model/normalise.ts';
+import { rng } from './prng.ts';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
@@ -56,31 +58,13 @@ export const STORY_NUMBERS = {
   myLandline: { e164: '+60321611111', forms: ['+60 3-2161 1111', '0060321611111', '03-2161 1111'] },
 };
 
-/** mulberry32: a small seeded PRNG (no Math.random anywhere in the generator). */
+/** The generator's random source: the shared seeded PRNG (no Math.random anywhere). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return rng(seed).next;
 }
 
-/** Luhn check digit for a string of digits. */
-export function luhnDigit(body: string): number {
-  let sum = 0;
-  for (let i = 0; i < body.length; i++) {
-    let d = body.charCodeAt(body.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
+/** Luhn check digit for a string of digits (synthetic IMEIs). */
+export const luhnDigit = luhnCheckDigit;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const cdata = (s: string) => `<![CDATA[${s.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;

@@ -58,19 +58,24 @@ export function normalisePhone(original: string, defaultRegion?: string, scope =
   return { key: `raw:${digits}`, kind: 'raw', original };
 }
 
-/** Luhn check over a string of digits. */
-export function luhnValid(digits: string): boolean {
-  if (!/^\d{12,19}$/.test(digits)) return false;
+/** The Luhn check digit for a string of digits (cards, IMEIs). */
+export function luhnCheckDigit(body: string): number {
   let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
+  for (let i = 0; i < body.length; i++) {
+    let d = body.charCodeAt(body.length - 1 - i) - 48;
+    if (i % 2 === 0) {
       d *= 2;
       if (d > 9) d -= 9;
     }
     sum += d;
   }
-  return sum % 10 === 0;
+  return (10 - (sum % 10)) % 10;
+}
+
+/** Luhn check over a card number's digits. */
+export function luhnValid(digits: string): boolean {
+  if (!/^\d{12,19}$/.test(digits)) return false;
+  return luhnCheckDigit(digits.slice(0, -1)) === digits.charCodeAt(digits.length - 1) - 48;
 }
 
 export interface NormalisedCard {
