@@ -128,9 +128,14 @@ export class ImportService {
     const mapping = await this.resolveMapping(opts.mapping);
     // a mapping means "read this as a CDR" even when its headers are not ones we recognise
     const importer = findImporter(head, name, opts.format ?? (mapping ? CDR_FORMAT : undefined));
+    // importers report how far into the file they are; the store side reports records written: one line of both
+    const read = { bytes: undefined as number | undefined };
     const ctx: ImportContext = {
       case: opts.case, defaultCase: this.deps.defaultCase, importedBy: opts.importedBy ?? 'local',
-      defaultRegion: this.deps.region, secret: this.deps.secret, onProgress: opts.onProgress, mapping,
+      defaultRegion: this.deps.region, secret: this.deps.secret, mapping,
+      onProgress: (p) => {
+        if (p.bytes !== undefined) read.bytes = p.bytes;
+      },
     };
     if (opts.case && (await this.deps.store.hasSource(sha256, opts.case))) {
       return { ...alreadyImported(makeSourceId(sha256, opts.case), opts.case), format: importer.format, file: name, sha256 };
@@ -139,12 +144,14 @@ export class ImportService {
     const { source } = parsed;
     const done = (r: ApplyResult): ImportOutcome => ({ ...r, format: importer.format, file: name, sha256 });
     if (await this.deps.store.hasSource(sha256, source.case)) return done(alreadyImported(makeSourceId(sha256, source.case), source.case));
-    return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, opts.onProgress, size)));
+    return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, opts.onProgress, size, read)));
   }
 }
 
 /** Counts records as the store pulls chunks, and reports progress at most every 200 ms. */
-async function* withProgress(chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>, onProgress: ImportOptions['onProgress'], total: number): AsyncIterable<BatchChunk> {
+async function* withProgress(
+  chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>, onProgress: ImportOptions['onProgress'], total: number, read: { bytes?: number },
+): AsyncIterable<BatchChunk> {
   let records = 0;
   let last = 0;
   for await (const chunk of chunks) {
@@ -153,10 +160,10 @@ async function* withProgress(chunks: AsyncIterable<BatchChunk> | Iterable<BatchC
     const now = Date.now();
     if (onProgress && now - last > 200) {
       last = now;
-      onProgress({ records, total });
+      onProgress({ records, total, ...(read.bytes !== undefined ? { bytes: read.bytes } : {}) });
     }
   }
-  onProgress?.({ records, total });
+  onProgress?.({ records, total, bytes: total });
 }
 
 async function readHead(path: string): Promise<Buffer> {
