@@ -7,7 +7,7 @@ import { sqliteImporter } from '../../backend/src/importers/shared/device-db.imp
 import { LIMITS } from '../../backend/src/importers/shared/limits.ts';
 import type { BatchChunk, EventRecord } from '../../backend/src/model/index.ts';
 import { ANDROID_STORY, STORY_START_MS, writeSyntheticAndroid, type SyntheticAndroid } from '../../seed/generators/android.ts';
-import { ctx, dumpCase, editDb, emailId, importInto, inputFor, phoneId, sqliteFile, workspace, type Workspace } from '../fixtures/android/harness.ts';
+import { ctx, dumpCase, editDb, emailId, importInto, inputFor, phoneId, sqliteFile, workspace, type Workspace } from './harness.ts';
 
 const S = ANDROID_STORY;
 const OWNER = phoneId(S.owner);

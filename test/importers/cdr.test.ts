@@ -1,11 +1,10 @@
 // The CDR (operator call records) importer against the real embedded store: fixtures with their mappings,
 // encodings generated here with iconv-lite, broken files that must fail whole with file and line.
 // All data is synthetic (see test/fixtures/cdr/README.md).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import iconv from 'iconv-lite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callTypeClassifier, CdrMapping, type CdrMappingInput } from '../../backend/src/importers/cdr/cdr.mapping.ts';
 import { cdrImporter, createCdrImporter, parseCdr, parseDuration } from '../../backend/src/importers/cdr/cdr.importer.ts';
 import { inferCdrMapping, sniffEncoding } from '../../backend/src/importers/cdr/cdr.infer.ts';
@@ -13,6 +12,7 @@ import { LIMITS } from '../../backend/src/importers/shared/limits.ts';
 import type { ImportContext, ImportInput } from '../../backend/src/importers/types.ts';
 import { makeId, type EventRecord } from '../../backend/src/model/index.ts';
 import { hashFile } from '../../backend/src/services/import.service.ts';
+import { useWorkspace } from './harness.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 
 const FIX = join(import.meta.dirname, '../fixtures/cdr');
@@ -107,13 +107,9 @@ async function eventsOf(store: EmbeddedGraphStore): Promise<EventRecord[]> {
 describe('CDR importer', () => {
   let dir: string;
   let store: EmbeddedGraphStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'casegraph-cdr-'));
-    store = new EmbeddedGraphStore({ file: join(dir, 's.sqlite') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  useWorkspace('cdr', (ws) => {
+    dir = ws.dir;
+    store = ws.store;
   });
 
   async function importWith(path: string, mapping?: CdrMappingInput, c: ImportContext = ctx) {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { sqliteImporter } from '../../backend/src/importers/shared/device-db.importer.ts';
 import type { EventRecord } from '../../backend/src/model/index.ts';
 import { IOS_STORY, IOS_STORY_APPLE_S, writeSyntheticIos, type SyntheticIos } from '../../seed/generators/ios.ts';
-import { ctx, dumpCase, editDb, emailId, importInto, inputFor, phoneId, workspace, type Workspace } from '../fixtures/android/harness.ts';
+import { ctx, dumpCase, editDb, emailId, importInto, inputFor, phoneId, workspace, type Workspace } from './harness.ts';
 
 const S = IOS_STORY;
 let gen: Workspace;

@@ -1,11 +1,11 @@
 // The case report importer: the Lima seed, and broken files that must name file and position.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reportImporter } from '../../backend/src/importers/report/report.importer.ts';
 import type { ImportContext } from '../../backend/src/importers/types.ts';
 import { hashFile } from '../../backend/src/services/import.service.ts';
+import { useWorkspace } from './harness.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 
 const FIX = join(import.meta.dirname, '../fixtures/report');
@@ -20,13 +20,9 @@ async function parseFile(path: string) {
 describe('report importer', () => {
   let dir: string;
   let store: EmbeddedGraphStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'casegraph-report-'));
-    store = new EmbeddedGraphStore({ file: join(dir, 's.sqlite') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  useWorkspace('report', (ws) => {
+    dir = ws.dir;
+    store = ws.store;
   });
 
   it('detects the format from content', () => {
@@ -70,7 +66,7 @@ describe('report importer', () => {
     const [card] = await store.search({ q: 'Card found', limit: 1 });
     const c = (await store.getEntity(card.id))!;
     expect(c.props.masked).toBe('411111••••••1111');
-    const raw = readFileSync(join(dir, 's.sqlite'));
+    const raw = readFileSync(join(dir, 'store', 'graph.sqlite'));
     expect(raw.includes(Buffer.from('4111111111111111'))).toBe(false);
     expect(raw.includes(Buffer.from('4111 1111 1111 1111'))).toBe(false);
   });

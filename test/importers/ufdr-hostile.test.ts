@@ -1,12 +1,12 @@
 // Hostile and broken UFDR input: every case must fail as import_failed naming the file and a position,
 // and leave the store untouched (the streamed transaction rolls back).
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createUfdrImporter, ufdrImporter } from '../../backend/src/importers/ufdr/ufdr.importer.ts';
 import type { Importer, ImportContext } from '../../backend/src/importers/types.ts';
 import { hashFile } from '../../backend/src/services/import.service.ts';
+import { useWorkspace } from './harness.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import { prng } from '../../seed/generators/ufdr.ts';
 import { buildZip, zeroBomb } from '../fixtures/ufdr/zip-writer.ts';
@@ -193,13 +193,9 @@ const cases: HostileCase[] = [
 describe('UFDR importer refuses hostile and broken files', () => {
   let dir: string;
   let store: EmbeddedGraphStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'casegraph-ufdr-hostile-'));
-    store = new EmbeddedGraphStore({ file: join(dir, 's.sqlite') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  useWorkspace('ufdr-hostile', (ws) => {
+    dir = ws.dir;
+    store = ws.store;
   });
 
   it.each(cases)('$name → import_failed', async ({ file, bytes, importer, position, message }) => {

@@ -1,13 +1,13 @@
 // The Cellebrite UFDR importer against the real embedded store: SYNTHETIC reports as a bare report.xml
 // and as a .ufdr archive, the number written several ways, the same call seen by two seized phones.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ufdrImporter } from '../../backend/src/importers/ufdr/ufdr.importer.ts';
 import type { ImportContext } from '../../backend/src/importers/types.ts';
 import { makeId, makeLinkId, type Batch, type EventRecord } from '../../backend/src/model/index.ts';
 import { hashFile } from '../../backend/src/services/import.service.ts';
+import { useWorkspace } from './harness.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import { writeSyntheticUfdr, writeSyntheticUfdrXml } from '../../seed/generators/ufdr.ts';
 import { buildZip } from '../fixtures/ufdr/zip-writer.ts';
@@ -47,13 +47,9 @@ function eventAt(batches: Batch[], locator: string): EventRecord {
 describe('UFDR importer', () => {
   let dir: string;
   let store: EmbeddedGraphStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'casegraph-ufdr-'));
-    store = new EmbeddedGraphStore({ file: join(dir, 's.sqlite') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  useWorkspace('ufdr', (ws) => {
+    dir = ws.dir;
+    store = ws.store;
   });
 
   it('detects archives and bare reports from content', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vcardImporter } from '../../backend/src/importers/vcard/vcard.importer.ts';
 import { readVcards } from '../../backend/src/importers/vcard/vcard.parser.ts';
-import { ctx, dumpCase, emailId, importInto, inputFor, phoneId, workspace, type Workspace } from '../fixtures/android/harness.ts';
+import { ctx, dumpCase, emailId, importInto, inputFor, phoneId, workspace, type Workspace } from './harness.ts';
 
 const FIX = join(import.meta.dirname, '../fixtures/vcard');
 

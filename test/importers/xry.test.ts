@@ -1,14 +1,14 @@
 // The XRY text-export importer against the real embedded store: SYNTHETIC call, message and contact
 // reports (encoded to UTF-16LE at test time), locale-dependent times, and files in the wrong encoding.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../backend/src/importers/shared/limits.ts';
 import type { Importer, ImportContext } from '../../backend/src/importers/types.ts';
 import { createXryImporter, xryImporter } from '../../backend/src/importers/xry/xry.importer.ts';
 import { makeId, makeLinkId, type Batch, type EventRecord } from '../../backend/src/model/index.ts';
 import { hashFile } from '../../backend/src/services/import.service.ts';
+import { useWorkspace } from './harness.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import { prng } from '../../seed/generators/ufdr.ts';
 
@@ -28,13 +28,9 @@ const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer
 describe('XRY importer', () => {
   let dir: string;
   let store: EmbeddedGraphStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'casegraph-xry-'));
-    store = new EmbeddedGraphStore({ file: join(dir, 's.sqlite') });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  useWorkspace('xry', (ws) => {
+    dir = ws.dir;
+    store = ws.store;
   });
 
   async function importBytes(name: string, bytes: Uint8Array, importer: Importer = xryImporter, size?: number) {
