@@ -1,8 +1,8 @@
 // Typed client for the Casegraph HTTP API. Response types come from the backend's zod schemas (type-only
 // import: zod stays out of the bundle); failures become ApiError carrying the server's stable `code`.
-import type { ApplyResult, CaseSummary, Counts, EntityDetail, GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
+import type { Annotation, ApplyResult, CaseSummary, Counts, EntityDetail, GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
 
-export type { ApplyResult, CaseSummary, EntityDetail, GraphView, SearchHit };
+export type { Annotation, ApplyResult, CaseSummary, EntityDetail, GraphView, SearchHit };
 
 export interface Health {
   status: string;
@@ -16,6 +16,74 @@ export interface NeighbourQuery {
   offset?: number;
   entityTypes?: string[];
   linkTypes?: string[];
+}
+
+export interface PathsQuery {
+  from: string;
+  to: string;
+  /** at most this many hops (1–6) */
+  k: number;
+  mode: 'shortest' | 'all';
+  linkTypes?: string[];
+  maxPaths?: number;
+}
+
+/** One path: its entities in order from `from` to `to`, and the links between consecutive ones. */
+export interface PathHop {
+  entities: string[];
+  links: string[];
+}
+
+export interface PathsResult {
+  paths: PathHop[];
+  /** entities with more links than the search followed */
+  hubs: string[];
+  truncated: boolean;
+  /** plain-language summary, e.g. "No path within 3 hops." */
+  message: string;
+  view: GraphView;
+}
+
+export interface CommonNeighboursResult {
+  common: string[];
+  hubs: string[];
+  view: GraphView;
+}
+
+/** Ids per `GET /api/subgraph` request: the whole URL must stay under Node's 16 KiB header limit. */
+export const SUBGRAPH_URL_CHARS = 6000;
+
+/**
+ * Splits `ids` into chunks of at most `budget` characters (ids plus commas). Restoring a view needs the
+ * links among all ids, so requests go out for every pair of chunks (each pair ≤ 2 × budget).
+ */
+export function chunkIds(ids: readonly string[], budget = SUBGRAPH_URL_CHARS): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (const id of ids) {
+    const len = encodeURIComponent(id).length + 1;
+    if (chunk.length && size + len > budget) {
+      chunks.push(chunk);
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(id);
+    size += len;
+  }
+  if (chunk.length) chunks.push(chunk);
+  return chunks;
+}
+
+/** Merges views, keeping the first occurrence of each entity and link. */
+export function mergeViews(views: readonly GraphView[]): GraphView {
+  const entities = new Map<string, GraphView['entities'][number]>();
+  const links = new Map<string, GraphView['links'][number]>();
+  for (const v of views) {
+    for (const e of v.entities) if (!entities.has(e.id)) entities.set(e.id, e);
+    for (const l of v.links) if (!links.has(l.id)) links.set(l.id, l);
+  }
+  return { entities: [...entities.values()], links: [...links.values()], capped: views.some((v) => v.capped) };
 }
 
 /** An error answered by the API (`{code, message, details}`) or a network failure (`code: 'network'`). */
@@ -44,6 +112,19 @@ export interface Api {
   entity(id: string): Promise<EntityDetail>;
   neighbours(id: string, query?: NeighbourQuery): Promise<GraphView>;
   importFile(name: string, body: Blob | ArrayBuffer | string, caseName?: string): Promise<ApplyResult>;
+  paths(query: PathsQuery): Promise<PathsResult>;
+  commonNeighbours(ids: string[], linkTypes?: string[]): Promise<CommonNeighboursResult>;
+  /** the given entities (merges applied) and every link among them, in as many requests as the URL limit needs */
+  subgraph(ids: string[]): Promise<GraphView>;
+  addNote(entityId: string, text: string): Promise<Annotation>;
+  /** records that `merge` is the same entity as `keep` (409 when already one, 400 when types differ) */
+  merge(keep: string, merge: string, reason?: string): Promise<Annotation>;
+  unmerge(mergeAnnotationId: string): Promise<Annotation>;
+}
+
+export interface ApiOptions {
+  /** who is acting: sent as X-Casegraph-User with notes and merges */
+  user?: () => string;
 }
 
 type QueryValue = string | number | string[] | undefined;
@@ -77,7 +158,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
 }
 
 /** Builds a client for the API under `base` (same origin by default). */
-export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): Api {
+export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): Api {
   async function request<T>(path: string, init?: RequestInit): Promise<T> {
     let res: Response;
     try {
@@ -90,6 +171,32 @@ export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetc
     return (await res.json()) as T;
   }
   const enc = encodeURIComponent;
+  /** A JSON POST recording who acts. */
+  const post = <T>(path: string, body?: unknown): Promise<T> =>
+    request<T>(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-casegraph-user': options.user?.() ?? 'local' },
+      body: JSON.stringify(body ?? {}),
+    });
+  /** ids joined with literal commas: every character counts against the URL limit */
+  const idList = (ids: readonly string[]) => ids.map(enc).join(',');
+
+  async function subgraph(ids: string[]): Promise<GraphView> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return { entities: [], links: [], capped: false };
+    const chunks = chunkIds(unique);
+    const one = (part: string[]) => request<GraphView>(`/api/subgraph?ids=${idList(part)}`);
+    if (chunks.length === 1) return one(chunks[0]);
+    const jobs: string[][] = [];
+    for (let i = 0; i < chunks.length; i++) for (let j = i + 1; j < chunks.length; j++) jobs.push([...chunks[i], ...chunks[j]]);
+    const views: GraphView[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < jobs.length) views.push(await one(jobs[next++]));
+    };
+    await Promise.all(Array.from({ length: Math.min(4, jobs.length) }, worker));
+    return mergeViews(views);
+  }
 
   return {
     health: () => request<Health>('/api/health'),
@@ -114,5 +221,149 @@ export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetc
         headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
         body,
       }),
+    paths: (q) =>
+      request<PathsResult>(`/api/paths${queryString({ from: q.from, to: q.to, k: q.k, mode: q.mode, linkTypes: q.linkTypes, maxPaths: q.maxPaths })}`),
+    commonNeighbours: (ids, linkTypes) => request<CommonNeighboursResult>(`/api/common-neighbours?ids=${idList(ids)}${linkTypes?.length ? `&linkTypes=${linkTypes.join(',')}` : ''}`),
+    subgraph,
+    addNote: (entityId, text) => post<Annotation>(`/api/entities/${enc(entityId)}/notes`, { text }),
+    merge: (keep, merge, reason) => post<Annotation>('/api/merges', reason ? { keep, merge, reason } : { keep, merge }),
+    unmerge: (annotationId) => post<Annotation>(`/api/merges/${enc(annotationId)}/undo`),
+  };
+}
+
+// ---------------------------------------------------------------- import dialog and cross-device hits
+// (client functions for panels/import.ts, panels/import-mapping.ts and panels/hits.ts)
+
+export type CdrMapping = import('../../backend/src/importers/cdr/cdr.mapping.ts').CdrMapping;
+export type CdrMappingInput = import('../../backend/src/importers/cdr/cdr.mapping.ts').CdrMappingInput;
+export type CdrColumns = import('../../backend/src/importers/cdr/cdr.mapping.ts').CdrColumns;
+export type CrossDeviceHit = import('../../backend/src/model/schemas.ts').CrossDeviceHit;
+
+/** An import format the server reads. */
+export interface FormatInfo {
+  format: string;
+  description: string;
+}
+
+/** The result of one import: ApplyResult plus what was read. */
+export interface ImportOutcome extends ApplyResult {
+  format: string;
+  file: string;
+  sha256: string;
+}
+
+export interface JobProgress {
+  records: number;
+  bytes?: number;
+  total?: number;
+}
+
+/** A background import (`POST /api/imports?async=true`, then `GET /api/jobs/:id`). */
+export interface ImportJob {
+  id: string;
+  kind: string;
+  label: string;
+  state: 'running' | 'done' | 'failed';
+  progress: JobProgress;
+  startedAt: string;
+  finishedAt?: string;
+  result?: ImportOutcome;
+  error?: { code: string; message: string; details?: unknown };
+}
+
+/** A CDR mapping proposed from a file's head, with the header cells as read. */
+export interface InferredMapping {
+  mapping: CdrMapping;
+  warnings: string[];
+  header: string[];
+}
+
+export type SavedMapping = CdrMapping & { name: string };
+
+export interface UploadQuery {
+  name: string;
+  case?: string;
+  /** name of a saved CDR mapping */
+  mapping?: string;
+}
+
+export interface ImportClient {
+  formats(): Promise<FormatInfo[]>;
+  /** detects the format from the head of a file (send at most 64 KiB) */
+  detect(name: string, head: Blob): Promise<FormatInfo>;
+  /** proposes a CDR mapping from the head of a CSV (send at most 64 KiB) */
+  inferCdr(name: string, head: Blob): Promise<InferredMapping>;
+  mappings(): Promise<SavedMapping[]>;
+  saveMapping(name: string, mapping: CdrMappingInput): Promise<SavedMapping>;
+  /** uploads a file as a background import; `onUpload` reports bytes sent. Resolves with the job (202). */
+  upload(file: Blob, query: UploadQuery, onUpload?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ImportJob>;
+  job(id: string): Promise<ImportJob>;
+  crossDeviceHits(query: { case?: string; minDevices?: number; limit?: number }, signal?: AbortSignal): Promise<CrossDeviceHit[]>;
+}
+
+/** The error carried by an XMLHttpRequest's answer, shaped like `errorFrom`'s. */
+function xhrError(xhr: XMLHttpRequest): ApiError {
+  let body: unknown;
+  try {
+    body = JSON.parse(xhr.responseText);
+  } catch {
+    body = undefined;
+  }
+  if (body && typeof body === 'object' && 'message' in body) {
+    const b = body as { code?: unknown; message?: unknown; details?: unknown };
+    return new ApiError(String(b.code ?? 'error'), xhr.status, String(b.message), b.details);
+  }
+  return new ApiError('http_' + xhr.status, xhr.status, `${xhr.status} ${xhr.statusText || 'request failed'}`);
+}
+
+/** Client for the import, mapping, job and cross-device-hit routes under `base`. */
+export function createImportClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): ImportClient {
+  async function request<T>(path: string, init?: RequestInit): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(base + path, { ...init, headers: { accept: 'application/json', ...(init?.headers as Record<string, string> | undefined) } });
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return (await res.json()) as T;
+  }
+  const enc = encodeURIComponent;
+  const binary = (body: Blob): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
+
+  return {
+    formats: async () => (await request<{ formats: FormatInfo[] }>('/api/formats')).formats,
+    detect: (name, head) => request<FormatInfo>(`/api/imports/detect${queryString({ name })}`, binary(head)),
+    inferCdr: (name, head) => request<InferredMapping>(`/api/imports/cdr/infer${queryString({ name })}`, binary(head)),
+    mappings: async () => (await request<{ mappings: SavedMapping[] }>('/api/mappings')).mappings,
+    saveMapping: (name, mapping) =>
+      request<SavedMapping>(`/api/mappings/${enc(name)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mapping) }),
+    upload: (file, query, onUpload, signal) =>
+      new Promise<ImportJob>((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', `${base}/api/imports${queryString({ name: query.name, case: query.case, mapping: query.mapping, async: 'true' })}`);
+        xhr.setRequestHeader('content-type', 'application/octet-stream');
+        xhr.setRequestHeader('accept', 'application/json');
+        if (onUpload) xhr.upload.addEventListener('progress', (ev) => onUpload(ev.loaded, ev.lengthComputable ? ev.total : file.size));
+        xhr.addEventListener('load', () => {
+          if (xhr.status >= 200 && xhr.status < 300) {
+            try {
+              resolve(JSON.parse(xhr.responseText) as ImportJob);
+            } catch {
+              reject(new ApiError('http_' + xhr.status, xhr.status, 'the server answered the upload with something that is not JSON'));
+            }
+          } else {
+            reject(xhrError(xhr));
+          }
+        });
+        xhr.addEventListener('error', () => reject(new ApiError('network', 0, 'Cannot reach the Casegraph server (the upload was interrupted)')));
+        xhr.addEventListener('abort', () => reject(new DOMException('upload aborted', 'AbortError')));
+        signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+        xhr.send(file);
+      }),
+    job: (id) => request<ImportJob>(`/api/jobs/${enc(id)}`),
+    crossDeviceHits: async (q, signal) =>
+      (await request<{ hits: CrossDeviceHit[] }>(`/api/cross-device-hits${queryString({ case: q.case, minDevices: q.minDevices ?? 2, limit: q.limit ?? 100 })}`, { signal })).hits,
   };
 }

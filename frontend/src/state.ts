@@ -7,12 +7,14 @@ export interface ExplorerState {
   caseName: string | null;
   /** entity types the legend hides */
   hiddenTypes: Set<string>;
+  /** link types the legend hides */
+  hiddenLinkTypes: Set<string>;
   /** requests in flight */
   pending: number;
 }
 
 export function createState(): ExplorerState {
-  return { cases: [], caseName: null, hiddenTypes: new Set(), pending: 0 };
+  return { cases: [], caseName: null, hiddenTypes: new Set(), hiddenLinkTypes: new Set(), pending: 0 };
 }
 
 /** Runs `work` counted as pending: body[data-busy] and body[data-pending] reflect it. */

@@ -6,6 +6,7 @@ import fcose from 'cytoscape-fcose';
 import type { GraphView } from '../../../backend/src/model/schemas.ts';
 import { buildStylesheet, detailLevelFor, type DetailLevel } from './style.ts';
 import { toElements } from './elements.ts';
+import { ENTITY_TYPES } from '../../../backend/src/model/ontology.ts';
 
 let registered = false;
 
@@ -26,7 +27,8 @@ export function createCy(container: HTMLElement): Core {
     style: buildStylesheet('detail'),
     minZoom: 0.05,
     maxZoom: 4,
-    boxSelectionEnabled: false,
+    // Shift+drag draws a selection box; Shift/Ctrl+click adds to the selection
+    boxSelectionEnabled: true,
     selectionType: 'single',
     // canvas renderer only: WebGL runs through software rendering here and is far slower
     renderer: { name: 'canvas' },
@@ -66,7 +68,11 @@ export function layoutAll(cy: Core, eles: cytoscape.CollectionArgument = cy.elem
   const n = collection.nodes().length;
   if (n === 0) return Promise.resolve(null);
   const quality = qualityFor(n);
-  const layout = collection.layout({
+  // pinned (locked) nodes keep their place (cytoscape does not move locked nodes); at 'default' quality
+  // fcose also arranges the rest around them (its 'draft' spectral pass ignores constraints)
+  const pinned = collection.nodes(':locked');
+  const fixed = pinned.length && pinned.length < n ? pinned.map((p) => ({ nodeId: p.id(), position: { ...p.position() } })) : undefined;
+  return runAndWait(cy, collection, {
     name: 'fcose',
     quality,
     randomize: true,
@@ -80,15 +86,83 @@ export function layoutAll(cy: Core, eles: cytoscape.CollectionArgument = cy.elem
     edgeElasticity: () => 0.45,
     gravity: 0.3,
     numIter: 2500,
-  } as cytoscape.BaseLayoutOptions);
-  const done = new Promise<LayoutQuality>((resolve) =>
+    fixedNodeConstraint: fixed,
+  } as cytoscape.BaseLayoutOptions).then(() => quality);
+}
+
+function runAndWait(cy: Core, eles: cytoscape.Collection, options: cytoscape.LayoutOptions): Promise<void> {
+  const layout = eles.layout(options);
+  const done = new Promise<void>((resolve) =>
     layout.one('layoutstop', () => {
       capZoom(cy);
-      resolve(quality);
+      resolve();
     }),
   );
   layout.run();
   return done;
+}
+
+/** The layouts offered in the toolbar, with their labels. */
+export const LAYOUTS = {
+  fcose: 'Force-directed',
+  concentric: 'Concentric (by degree)',
+  breadthfirst: 'Hierarchy (breadth-first)',
+  grid: 'Grid (by type)',
+} as const;
+export type LayoutName = keyof typeof LAYOUTS;
+
+export function isLayoutName(name: unknown): name is LayoutName {
+  return typeof name === 'string' && Object.hasOwn(LAYOUTS, name);
+}
+
+/**
+ * Lays out `eles` (nodes and the links among them) with the named layout and resolves with a short
+ * description of what ran ("fcose draft", "grid"). Pinned nodes stay where they are. `roots` seeds the
+ * breadth-first hierarchy (the selection, typically); without it the busiest node of each part is used.
+ */
+export async function runLayout(cy: Core, name: LayoutName, eles: cytoscape.Collection, roots?: NodeCollection): Promise<string | null> {
+  const n = eles.nodes().length;
+  if (n === 0) return null;
+  if (name === 'fcose') {
+    const quality = await layoutAll(cy, eles);
+    return quality ? `fcose ${quality}` : null;
+  }
+  const common = { animate: false, fit: true, padding: 40, avoidOverlap: true, nodeDimensionsIncludeLabels: false };
+  if (name === 'concentric') {
+    const max = eles.nodes().max((node) => node.degree(false)).value || 1;
+    await runAndWait(cy, eles, {
+      ...common,
+      name: 'concentric',
+      concentric: (node: NodeSingular) => node.degree(false),
+      // about eight rings from the hubs outwards
+      levelWidth: () => Math.max(1, max / 8),
+      minNodeSpacing: 24,
+      spacingFactor: 1,
+    } as cytoscape.LayoutOptions);
+  } else if (name === 'breadthfirst') {
+    const inEles = roots?.intersection(eles.nodes());
+    await runAndWait(cy, eles, {
+      ...common,
+      name: 'breadthfirst',
+      directed: false,
+      spacingFactor: 1.1,
+      roots: inEles && inEles.nonempty() ? inEles : undefined,
+    } as cytoscape.LayoutOptions);
+  } else {
+    const order = (t: string) => {
+      const i = (ENTITY_TYPES as readonly string[]).indexOf(t);
+      return i < 0 ? ENTITY_TYPES.length : i;
+    };
+    await runAndWait(cy, eles, {
+      ...common,
+      name: 'grid',
+      condense: true,
+      avoidOverlapPadding: 14,
+      sort: (a: NodeSingular, b: NodeSingular) =>
+        order(a.data('type')) - order(b.data('type')) || String(a.data('label')).localeCompare(String(b.data('label'))),
+    } as cytoscape.LayoutOptions);
+  }
+  return name;
 }
 
 /** Fits `eles` (everything visible by default) in view, without zooming in past MAX_FIT_ZOOM. */
@@ -175,15 +249,17 @@ export interface MergeResult {
 
 /**
  * Adds the entities and links of `view` that are not on the canvas yet, in one batch. New nodes are
- * placed around `anchor` when given; otherwise they are left for a layout to place.
+ * placed around `anchor` when it is a node, by `anchor` when it is a function; otherwise they are left
+ * for a layout to place.
  */
-export function mergeView(cy: Core, view: GraphView, anchor?: NodeSingular): MergeResult {
+export function mergeView(cy: Core, view: GraphView, anchor?: NodeSingular | ((added: NodeCollection) => void)): MergeResult {
   const elements = toElements(view, { hasNode: (id) => cy.getElementById(id).isNode() });
   const fresh = elements.filter((el) => cy.getElementById(el.data.id!).empty());
   let added = cy.collection();
   cy.batch(() => {
     added = cy.add(fresh);
-    if (anchor) placeAround(cy, anchor, added.nodes());
+    if (typeof anchor === 'function') anchor(added.nodes());
+    else if (anchor) placeAround(cy, anchor, added.nodes());
   });
   return { nodes: added.nodes(), edges: added.edges() };
 }
@@ -224,4 +300,56 @@ export function focusNode(cy: Core, node: NodeSingular): void {
 export function inViewport(cy: Core, node: NodeSingular): boolean {
   const p = node.renderedPosition();
   return p.x >= 0 && p.y >= 0 && p.x <= cy.width() && p.y <= cy.height();
+}
+
+/**
+ * Positions the `fresh` nodes of `paths` (each a list of entity ids from one end to the other) between
+ * the path's nodes that already have a place: along the straight line joining them, bowed sideways per
+ * path so parallel paths stay apart. Nothing already on the canvas moves.
+ */
+export function placeOnPaths(cy: Core, paths: readonly (readonly string[])[], fresh: NodeCollection): void {
+  const todo = new Set(fresh.map((n) => n.id()));
+  const placed = new Map<string, Position>();
+  cy.nodes().forEach((n) => {
+    if (!todo.has(n.id())) placed.set(n.id(), { ...n.position() });
+  });
+  paths.forEach((path, pi) => {
+    const bow = ((pi % 9) - 4) * 46;
+    for (let i = 0; i < path.length; i++) {
+      const id = path[i];
+      if (!todo.has(id) || placed.has(id)) continue;
+      let a = i - 1;
+      while (a >= 0 && !placed.has(path[a])) a--;
+      let b = i + 1;
+      while (b < path.length && !placed.has(path[b])) b++;
+      const pa = a >= 0 ? placed.get(path[a])! : null;
+      const pb = b < path.length ? placed.get(path[b])! : null;
+      let pos: Position;
+      if (pa && pb && Math.hypot(pb.x - pa.x, pb.y - pa.y) > 60) {
+        const t = (i - a) / (b - a);
+        const dx = pb.x - pa.x;
+        const dy = pb.y - pa.y;
+        const len = Math.hypot(dx, dy);
+        const off = bow * Math.sin(Math.PI * t);
+        pos = { x: pa.x + dx * t - (dy / len) * off, y: pa.y + dy * t + (dx / len) * off };
+      } else {
+        // one known end (or both ends on top of each other): step out from it on a ray per path
+        const from = pa ?? pb ?? { x: 0, y: 0 };
+        const steps = pa ? i - a : b - i;
+        const angle = -Math.PI / 2 + pi * 0.7;
+        pos = { x: from.x + 120 * steps * Math.cos(angle), y: from.y + 120 * steps * Math.sin(angle) };
+      }
+      placed.set(id, pos);
+    }
+  });
+  cy.batch(() => {
+    fresh.forEach((n) => {
+      const p = placed.get(n.id());
+      if (p) n.position(p);
+    });
+  });
+  // fresh nodes on no path (should not happen) go around the first placed one
+  const stray = fresh.filter((n) => !placed.has(n.id()));
+  const anchor = cy.nodes().difference(stray).first();
+  if (stray.nonempty() && anchor.nonempty()) placeAround(cy, anchor as NodeSingular, stray);
 }

@@ -15,6 +15,9 @@ export const COLORS = {
   edgeLabel: '#64748b',
   selection: '#0f172a',
   highlight: '#0ea5e9',
+  /** paths and common neighbours found by the Paths panel */
+  path: '#f59e0b',
+  pinned: '#475569',
 } as const;
 
 export type DetailLevel = 'detail' | 'bulk';
@@ -95,6 +98,38 @@ export function buildStylesheet(level: DetailLevel = 'detail'): StylesheetJson {
       style: { 'min-zoomed-font-size': 5, 'z-index': 10 },
     },
     {
+      // pinned: locked in place (layouts leave it); a double ring tells it apart
+      selector: 'node.pinned',
+      style: { 'border-width': 4, 'border-style': 'double', 'border-color': COLORS.pinned },
+    },
+    {
+      // outside the selection's neighbourhood (detail level only: restyling every element is too slow
+      // on a bulk canvas)
+      selector: '.faded',
+      style: { opacity: 0.22, 'text-opacity': 0.35 },
+    },
+    {
+      // on a path or among common neighbours: an amber halo under nodes and links, labels always drawn.
+      // One rule for both (edge-only properties do nothing on nodes; node size and edge width stay data)
+      selector: '.path',
+      style: {
+        'underlay-color': COLORS.path,
+        'underlay-opacity': 0.5,
+        'underlay-padding': 6,
+        'underlay-shape': 'ellipse',
+        'line-color': COLORS.path,
+        'target-arrow-color': COLORS.path,
+        'target-arrow-shape': 'triangle',
+        'line-style': 'solid',
+        'curve-style': 'bezier',
+        'min-zoomed-font-size': 0,
+        'font-weight': 'bold',
+        opacity: 1,
+        'text-opacity': 1,
+        'z-index': 15,
+      },
+    },
+    {
       selector: 'node:selected',
       style: {
         'border-width': 4,
@@ -118,13 +153,8 @@ export function buildStylesheet(level: DetailLevel = 'detail'): StylesheetJson {
       },
     },
     {
-      // outside the selection's neighbourhood (detail level only: restyling every element is too slow
-      // on a bulk canvas)
-      selector: '.faded',
-      style: { opacity: 0.22, 'text-opacity': 0.35 },
-    },
-    {
-      selector: '.type-hidden',
+      // hidden by the entity or link type filter, or one by one
+      selector: '.type-hidden, .link-hidden, .hidden',
       style: { display: 'none' },
     },
   ];

@@ -16,6 +16,13 @@ export interface EndpointRef {
 export interface DetailsHandlers {
   onExpand(id: string): void;
   onFocusEntity(id: string): void;
+  /** records a note; resolves once the panel can show it (the caller re-shows the entity) */
+  onAddNote(id: string, text: string): Promise<void>;
+  /** merges `merge` into `keep` (the entity shown) */
+  onMerge(keep: EndpointRef, merge: EndpointRef, reason: string): Promise<void>;
+  onUnmerge(annotationId: string, keepId: string, merged: { id: string; label: string }): Promise<void>;
+  /** entities that could be merged into the one shown: selected on the canvas, same type */
+  mergeCandidates(id: string, type: string): EndpointRef[];
 }
 
 export interface Details {
@@ -76,6 +83,98 @@ export function createDetails(root: HTMLElement, handlers: DetailsHandlers): Det
     );
   }
 
+  function meta(by: string, at: string): HTMLElement {
+    return h('p', { class: 'note-meta' }, `${by} · `, timeCell(at));
+  }
+
+  function notesList(d: EntityDetail): HTMLElement {
+    const notes = d.notes ?? [];
+    if (notes.length === 0) return h('p', { class: 'muted', 'data-testid': 'notes-empty' }, 'No notes yet.');
+    return h(
+      'ol',
+      { class: 'notes', 'data-testid': 'notes' },
+      ...notes.map((n) => h('li', { class: 'note', 'data-testid': 'note', 'data-id': n.id }, h('p', { class: 'note-text' }, n.text ?? ''), meta(n.by, n.at))),
+    );
+  }
+
+  function noteForm(d: EntityDetail): HTMLElement {
+    const text = h('textarea', { rows: 2, placeholder: 'Add a note for the team…', 'aria-label': 'New note', 'data-testid': 'note-input', maxlength: 20000 });
+    const add = h('button', { type: 'submit', class: 'btn small', 'data-testid': 'note-add', disabled: true }, 'Add note');
+    const problem = h('p', { class: 'form-error', role: 'alert' });
+    const form = h('form', { class: 'note-form' }, text, h('div', { class: 'form-row' }, problem, add));
+    text.addEventListener('input', () => (add.disabled = text.value.trim().length === 0));
+    text.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
+    });
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const value = text.value.trim();
+      if (!value) return;
+      add.disabled = text.disabled = true;
+      problem.textContent = '';
+      handlers.onAddNote(d.id, value).catch((err: unknown) => {
+        problem.textContent = err instanceof Error ? err.message : String(err);
+        add.disabled = text.disabled = false;
+      });
+    });
+    return form;
+  }
+
+  function mergedList(d: EntityDetail): HTMLElement {
+    return h(
+      'ul',
+      { class: 'merged', 'data-testid': 'merged' },
+      ...(d.merged ?? []).map((m) => {
+        const undo = h('button', { type: 'button', class: 'btn small', 'data-testid': 'unmerge', title: `Split ${m.label} off again` }, 'Unmerge');
+        undo.addEventListener('click', () => {
+          undo.disabled = true;
+          handlers.onUnmerge(m.annotationId, d.id, { id: m.id, label: m.label }).catch(() => (undo.disabled = false));
+        });
+        return h(
+          'li',
+          { class: 'merged-item', 'data-testid': 'merged-item', 'data-id': m.id },
+          h('div', { class: 'merged-head' }, entitySwatch(m.type, 12), h('span', { class: 'merged-label', title: m.id }, m.label), undo),
+          h('p', { class: 'note-meta' }, `merged by ${m.by} · `, timeCell(m.at)),
+        );
+      }),
+    );
+  }
+
+  function mergeForm(d: EntityDetail): HTMLElement {
+    const candidates = handlers.mergeCandidates(d.id, d.type);
+    if (candidates.length === 0) {
+      return h(
+        'div',
+        { class: 'merge-form', 'data-testid': 'merge-form' },
+        h('p', { class: 'muted' }, `To merge a duplicate into “${d.label}”, Shift+click the other ${d.type} on the canvas so both are selected, then choose Merge duplicate again.`),
+      );
+    }
+    const pick = h('select', { 'data-testid': 'merge-candidate', 'aria-label': 'Duplicate to merge' }, ...candidates.map((c) => h('option', { value: c.id }, c.label)));
+    const reason = h('input', { type: 'text', placeholder: 'Why they are the same (optional)', 'data-testid': 'merge-reason', maxlength: 2000, 'aria-label': 'Reason' });
+    const go = h('button', { type: 'submit', class: 'btn small primary', 'data-testid': 'merge-go' }, 'Merge into this entity');
+    const problem = h('p', { class: 'form-error', role: 'alert' });
+    const form = h(
+      'form',
+      { class: 'merge-form', 'data-testid': 'merge-form' },
+      h('p', { class: 'merge-explain' }, `The duplicate’s sources, links and notes are shown on “${d.label}”. Nothing is deleted: Unmerge splits them again. Who and when are recorded.`),
+      h('label', { class: 'field' }, h('span', {}, 'Duplicate'), pick),
+      h('label', { class: 'field' }, h('span', {}, 'Reason'), reason),
+      h('div', { class: 'form-row' }, problem, go),
+    );
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const other = candidates.find((c) => c.id === pick.value);
+      if (!other) return;
+      go.disabled = true;
+      problem.textContent = '';
+      handlers.onMerge({ id: d.id, label: d.label, type: d.type }, other, reason.value.trim()).catch((err: unknown) => {
+        problem.textContent = err instanceof Error ? err.message : String(err);
+        go.disabled = false;
+      });
+    });
+    return form;
+  }
+
   placeholder();
 
   return {
@@ -98,16 +197,25 @@ export function createDetails(root: HTMLElement, handlers: DetailsHandlers): Det
       root.dataset.id = d.id;
       const description = isEntityType(d.type) ? ENTITY_SPECS[d.type].description : '';
 
+      const mergeSlot = h('div', { class: 'merge-slot' });
       const actions = h(
         'div',
         { class: 'detail-actions' },
         h('button', { type: 'button', class: 'btn small', 'data-action': 'expand', title: 'Add the neighbours of this entity to the canvas' }, 'Expand neighbours'),
         h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'focus', title: 'Centre the canvas on this entity' }, 'Centre'),
+        h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'merge', 'data-testid': 'merge-open', 'aria-expanded': 'false', title: 'Merge a duplicate of this entity into it' }, 'Merge duplicate…'),
       );
       actions.addEventListener('click', (ev) => {
-        const action = (ev.target as Element).closest<HTMLElement>('[data-action]')?.dataset.action;
+        const btn = (ev.target as Element).closest<HTMLElement>('[data-action]');
+        const action = btn?.dataset.action;
         if (action === 'expand') handlers.onExpand(d.id);
         if (action === 'focus') handlers.onFocusEntity(d.id);
+        if (action === 'merge' && btn) {
+          const open = mergeSlot.childElementCount === 0;
+          replaceChildren(mergeSlot, open ? mergeForm(d) : null);
+          btn.setAttribute('aria-expanded', String(open));
+          if (open) mergeSlot.querySelector<HTMLElement>('select, button')?.focus();
+        }
       });
 
       const summary = kvTable(
@@ -149,12 +257,16 @@ export function createDetails(root: HTMLElement, handlers: DetailsHandlers): Det
       }
       if (d.sources.length === 0) sources.append(h('li', { class: 'muted' }, 'No sources recorded'));
 
+      const merged = d.merged ?? [];
       replaceChildren(
         root,
         header(d.type, entitySwatch(d.type, 14), d.label, description, d.id),
         actions,
+        mergeSlot,
         section('Summary', summary),
         section(`Properties (${propEntries.length})`, props),
+        section(`Notes (${d.notes?.length ?? 0})`, notesList(d), noteForm(d)),
+        merged.length ? section(`Merged into this (${merged.length})`, mergedList(d)) : null,
         section(`Sources (${d.sources.length})`, sources),
       );
     },
