@@ -24,6 +24,9 @@ describe('notes and merges', () => {
     expect(Date.parse(r.body.at)).toBeGreaterThan(Date.now() - 60_000);
     const detail = (await request(h.app).get(`/api/entities/${group}`)).body;
     expect(detail.notes.map((n: { text: string }) => n.text)).toEqual(['Check <b>alias</b> spelling']);
+    expect(detail.notes[0].by).toBe('ana.analyst');
+    const encoded = await request(h.app).post(`/api/entities/${group}/notes`).set('X-Casegraph-User', encodeURIComponent('Łukasz Kowalczyk')).send({ text: 'second' });
+    expect(encoded.body.by).toBe('Łukasz Kowalczyk');
     expect((await request(h.app).post(`/api/entities/${group}/notes`).send({ text: '   ' })).status).toBe(400);
     expect((await request(h.app).post(`/api/entities/${group}/notes`).set('Content-Type', 'text/plain').send('hi')).status).toBe(415);
     expect((await request(h.app).post('/api/entities/per_nope/notes').send({ text: 'x' })).status).toBe(404);

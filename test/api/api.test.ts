@@ -107,6 +107,10 @@ describe('API', () => {
     const inside = new Set(ids);
     expect(r.body.links.every((l: { from: string; to: string }) => inside.has(l.from) && inside.has(l.to))).toBe(true);
     expect((await request(h.app).get('/api/subgraph').query({ ids: '' })).status).toBe(400);
+    const viaPost = await request(h.app).post('/api/subgraph').send({ ids: [...ids, 'per_unknown'] });
+    expect(viaPost.status).toBe(200);
+    expect(viaPost.body.links.length).toBe(r.body.links.length);
+    expect((await request(h.app).post('/api/subgraph').send({ ids: [] })).status).toBe(400);
   });
 
   it('finds common neighbours of a selection', async () => {

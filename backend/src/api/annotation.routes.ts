@@ -7,10 +7,18 @@ import type { GraphService } from '../services/graph.service.ts';
 import type { GraphStore } from '../storage/port.ts';
 import { defineRoute } from './route.ts';
 
-/** Who is acting. Until sign-in exists this is the X-Casegraph-User header (default "local"). */
+/**
+ * Who is acting. Until sign-in exists this is the X-Casegraph-User header (default "local"); it may be
+ * percent-encoded, since browsers only send Latin-1 header values.
+ */
 export function actor(req: Request): string {
-  const h = req.get('x-casegraph-user');
-  return (h && /^[\p{L}\p{N} ._@-]{1,120}$/u.test(h) ? h : 'local').trim();
+  let h = req.get('x-casegraph-user') ?? '';
+  try {
+    h = decodeURIComponent(h);
+  } catch {
+    return 'local';
+  }
+  return (/^[\p{L}\p{N} ._@-]{1,120}$/u.test(h) ? h : 'local').trim();
 }
 
 const IdParams = z.object({ id: z.string().min(1).max(100) });

@@ -1,6 +1,6 @@
 // Graph read routes: search, entity details, neighbourhood, cases and their overview.
 import { z } from 'zod';
-import { CaseSummary, CrossDeviceHit, EntityDetail, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
+import { CaseSummary, CrossDeviceHit, EntityDetail, LinkTypeSchema, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
 import type { GraphService } from '../services/graph.service.ts';
 import type { GraphStore } from '../storage/port.ts';
 import { csvEnum, defineRoute } from './route.ts';
@@ -83,6 +83,12 @@ export function graphRoutes(graph: GraphService, store: GraphStore) {
       }),
       response: GraphView,
       handler: ({ query }) => graph.subgraph(query.ids, query.linkTypes),
+    }),
+    defineRoute({
+      method: 'post', path: '/subgraph', tag: 'graph', summary: 'The same as GET /subgraph with the ids in a JSON body (large saved views)',
+      body: z.object({ ids: z.array(z.string().max(100)).min(1).max(5000), linkTypes: z.array(LinkTypeSchema).max(LINK_TYPES.length).optional() }),
+      response: GraphView,
+      handler: ({ body }) => graph.subgraph([...new Set(body.ids)], body.linkTypes),
     }),
     defineRoute({
       method: 'get', path: '/paths', tag: 'graph', summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',

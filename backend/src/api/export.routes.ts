@@ -1,0 +1,119 @@
+// Export and snapshot routes. Downloads are streamed (Content-Disposition attachment) and recorded in
+// the annotation log when the stream finishes (`GET /api/annotations?kind=export`); exports redact
+// victims unless `redactVictims: false`, which is itself recorded (`kind=unredaction`) before any byte.
+// These bodies carry view ids, positions and view state: mount a JSON parser with EXPORT_JSON_LIMIT
+// for /exports and /snapshots before the app's default one.
+import { z } from 'zod';
+import { ApplyResult } from '../model/index.ts';
+import { EXPORT_FORMATS, FORMAT_SPECS } from '../exchange/formats.ts';
+import { ViewState } from '../exchange/snapshot/snapshot.schema.ts';
+import type { ExportRequest, ExportService } from '../services/export.service.ts';
+import type { ImportService } from '../services/import.service.ts';
+import { actor } from './annotation.routes.ts';
+import { defineRoute } from './route.ts';
+import type { Response } from 'express';
+
+export const EXPORT_JSON_LIMIT = '16mb';
+
+const Id = z.string().min(1).max(100);
+const Ids = z.array(Id).min(1).max(50_000);
+const CaseName = z.string().min(1).max(120);
+const Position = z.object({ x: z.number().finite(), y: z.number().finite() });
+
+export const ExportBody = z.object({
+  format: z.enum(EXPORT_FORMATS),
+  ids: Ids.optional(),
+  case: CaseName.optional(),
+  positions: z.record(Id, Position).optional(),
+  /** default true; false is recorded as an unredaction (who, when, scope, format, reason) */
+  redactVictims: z.boolean().default(true),
+  reason: z.string().max(2000).optional(),
+  /** only for format=snapshot */
+  view: ViewState.optional(),
+});
+
+export const SnapshotBody = z.object({
+  ids: Ids,
+  view: ViewState,
+  case: CaseName.optional(),
+  redactVictims: z.boolean().default(true),
+  reason: z.string().max(2000).optional(),
+});
+
+const Counts = z.object({ created: z.number(), merged: z.number() });
+export const OpenResponse = z.object({
+  view: z.record(z.string(), z.unknown()).optional(),
+  entityIds: z.array(z.string()).optional(),
+  manifest: z.unknown().optional(),
+  format: z.string(),
+  file: z.string(),
+  sha256: z.string(),
+  provenance: z.enum(['original', 'file']),
+  result: z.object({
+    status: ApplyResult.shape.status,
+    sources: z.array(z.object({
+      name: z.string(), kind: z.string(), case: z.string(), sha256: z.string(), status: ApplyResult.shape.status,
+      entities: Counts, links: Counts, events: Counts, missing: z.number().optional(),
+    })),
+    entities: Counts, links: Counts, events: Counts, merges: z.number(), warnings: z.array(z.string()),
+  }),
+});
+
+/** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
+export function attachment(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+async function download(exports: ExportService, req: ExportRequest, by: string, res: Response): Promise<void> {
+  const prepared = await exports.prepare(req, by);
+  res.status(200);
+  res.setHeader('Content-Type', prepared.contentType);
+  res.setHeader('Content-Disposition', attachment(prepared.fileName));
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Casegraph-Redacted', prepared.redacted ? `victims=${prepared.victims}` : 'no');
+  res.setHeader('X-Casegraph-Counts', `entities=${prepared.counts.entities}; links=${prepared.counts.links}; events=${prepared.counts.events}; sources=${prepared.counts.sources}`);
+  await prepared.write(res);
+}
+
+export function exportRoutes(exports: ExportService, imports: ImportService) {
+  return [
+    defineRoute({
+      method: 'get', path: '/exports/formats', tag: 'export', summary: 'Export formats, their content types and what survives a round trip',
+      response: z.object({ formats: z.array(z.object({ format: z.string(), ext: z.string(), contentType: z.string(), description: z.string(), readable: z.boolean(), roundTrip: z.string() })) }),
+      handler: async () => ({ formats: EXPORT_FORMATS.map((f) => ({ format: f, ...FORMAT_SPECS[f] })) }),
+    }),
+    defineRoute({
+      method: 'post', path: '/exports', tag: 'export',
+      summary: 'Download the view (ids) or a case as snapshot, GraphML, GEXF, Cytoscape JSON, CSV (zip) or FtM; victims redacted unless redactVictims=false (recorded)',
+      body: ExportBody, response: z.unknown(),
+      handler: async ({ body, req, res }) => {
+        await download(exports, body, actor(req), res);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/snapshots', tag: 'export',
+      summary: 'Download a .casegraph.json snapshot of the view: its facts, sources and view state, sealed by SHA-256',
+      body: SnapshotBody, response: z.unknown(),
+      handler: async ({ body, req, res }) => {
+        await download(exports, { format: 'snapshot', ...body }, actor(req), res);
+        return undefined;
+      },
+    }),
+    defineRoute({
+      method: 'post', path: '/snapshots/open', tag: 'export', binaryBody: true,
+      summary: 'Open a snapshot (or a Casegraph GraphML, Cytoscape JSON or FtM export): imports its facts with their original sources (idempotent) and answers the view state',
+      query: z.object({ name: z.string().min(1).max(300).default('snapshot.casegraph.json'), case: CaseName.optional() }),
+      response: OpenResponse,
+      handler: async ({ query, req }) => {
+        const sp = await imports.receive(req, query.name);
+        try {
+          return await exports.open(sp, { case: query.case, by: actor(req) });
+        } finally {
+          await sp.dispose();
+        }
+      },
+    }),
+  ];
+}
