@@ -50,42 +50,6 @@ export interface CommonNeighboursResult {
   view: GraphView;
 }
 
-/** Ids per `GET /api/subgraph` request: the whole URL must stay under Node's 16 KiB header limit. */
-export const SUBGRAPH_URL_CHARS = 6000;
-
-/**
- * Splits `ids` into chunks of at most `budget` characters (ids plus commas). Restoring a view needs the
- * links among all ids, so requests go out for every pair of chunks (each pair ≤ 2 × budget).
- */
-export function chunkIds(ids: readonly string[], budget = SUBGRAPH_URL_CHARS): string[][] {
-  const chunks: string[][] = [];
-  let chunk: string[] = [];
-  let size = 0;
-  for (const id of ids) {
-    const len = encodeURIComponent(id).length + 1;
-    if (chunk.length && size + len > budget) {
-      chunks.push(chunk);
-      chunk = [];
-      size = 0;
-    }
-    chunk.push(id);
-    size += len;
-  }
-  if (chunk.length) chunks.push(chunk);
-  return chunks;
-}
-
-/** Merges views, keeping the first occurrence of each entity and link. */
-export function mergeViews(views: readonly GraphView[]): GraphView {
-  const entities = new Map<string, GraphView['entities'][number]>();
-  const links = new Map<string, GraphView['links'][number]>();
-  for (const v of views) {
-    for (const e of v.entities) if (!entities.has(e.id)) entities.set(e.id, e);
-    for (const l of v.links) if (!links.has(l.id)) links.set(l.id, l);
-  }
-  return { entities: [...entities.values()], links: [...links.values()], capped: views.some((v) => v.capped) };
-}
-
 /** An error answered by the API (`{code, message, details}`) or a network failure (`code: 'network'`). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -181,21 +145,11 @@ export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetc
   /** ids joined with literal commas: every character counts against the URL limit */
   const idList = (ids: readonly string[]) => ids.map(enc).join(',');
 
+  /** One request whatever the view's size: the ids travel in a JSON body, not the URL. */
   async function subgraph(ids: string[]): Promise<GraphView> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return { entities: [], links: [], capped: false };
-    const chunks = chunkIds(unique);
-    const one = (part: string[]) => request<GraphView>(`/api/subgraph?ids=${idList(part)}`);
-    if (chunks.length === 1) return one(chunks[0]);
-    const jobs: string[][] = [];
-    for (let i = 0; i < chunks.length; i++) for (let j = i + 1; j < chunks.length; j++) jobs.push([...chunks[i], ...chunks[j]]);
-    const views: GraphView[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < jobs.length) views.push(await one(jobs[next++]));
-    };
-    await Promise.all(Array.from({ length: Math.min(4, jobs.length) }, worker));
-    return mergeViews(views);
+    return post<GraphView>('/api/subgraph', { ids: unique });
   }
 
   return {

@@ -15,7 +15,7 @@ import {
   type KeyValueStore,
   type ViewState,
 } from '../../frontend/src/view/url-state.ts';
-import { chunkIds, createApi, mergeViews, SUBGRAPH_URL_CHARS, type GraphView } from '../../frontend/src/api.ts';
+import { createApi, type GraphView } from '../../frontend/src/api.ts';
 
 function memoryStore(): KeyValueStore & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -148,46 +148,20 @@ describe('view state in the URL', () => {
   });
 });
 
-describe('subgraph requests under the URL limit', () => {
-  const ids = Array.from({ length: 2000 }, (_, i) => `tel_${i.toString(16).padStart(24, '0')}`);
-
-  it('chunks ids by characters and keeps every id once', () => {
-    const chunks = chunkIds(ids);
-    expect(chunks.flat()).toEqual(ids);
-    for (const c of chunks) expect(c.join(',').length).toBeLessThanOrEqual(SUBGRAPH_URL_CHARS);
-  });
-
-  it('asks for every pair of chunks so links across chunks are found, and merges the answers', async () => {
-    const urls: string[] = [];
-    const links = [
-      { id: 'l1', type: 'CALLED', from: ids[0], to: ids[1999], props: {} },
-      { id: 'l2', type: 'CALLED', from: ids[5], to: ids[6], props: {} },
-    ] as GraphView['links'];
-    const fakeFetch = (async (input: string | URL | Request) => {
-      const url = String(input);
-      urls.push(url);
-      const asked = new Set(new URL(url, 'http://x').searchParams.get('ids')!.split(','));
-      const body: GraphView = {
-        entities: [...asked].map((id) => ({ id, type: 'Phone', label: id, props: {} })),
-        links: links.filter((l) => asked.has(l.from) && asked.has(l.to)),
-        capped: false,
-      };
+describe('API client', () => {
+  it('restores a large view with one subgraph request carrying the ids in the body', async () => {
+    const ids = Array.from({ length: 2000 }, (_, i) => `tel_${i.toString(16).padStart(24, '0')}`);
+    const calls: { url: string; init?: RequestInit }[] = [];
+    const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      calls.push({ url: String(input), init });
+      const body: GraphView = { entities: [], links: [], capped: false };
       return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
     }) as typeof fetch;
-    const api = createApi('', fakeFetch);
-    const v = await api.subgraph(ids);
-    const k = chunkIds(ids).length;
-    expect(k).toBeGreaterThan(2);
-    expect(urls.length).toBe((k * (k - 1)) / 2);
-    for (const u of urls) expect(u.length).toBeLessThan(16 * 1024 - 1024);
-    expect(v.entities.length).toBe(2000);
-    expect(v.links.map((l) => l.id).sort()).toEqual(['l1', 'l2']);
-  });
-
-  it('mergeViews keeps the first of each entity and link', () => {
-    const a: GraphView = { entities: [{ id: 'x', type: 'Person', label: 'first', props: {} }], links: [], capped: false };
-    const b: GraphView = { entities: [{ id: 'x', type: 'Person', label: 'second', props: {} }], links: [], capped: true };
-    expect(mergeViews([a, b])).toMatchObject({ entities: [{ label: 'first' }], capped: true });
+    await createApi('', fakeFetch).subgraph([...ids, ids[0]]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].url).toBe('/api/subgraph');
+    expect(calls[0].init?.method).toBe('POST');
+    expect(JSON.parse(String(calls[0].init?.body)).ids).toHaveLength(2000);
   });
 
   it('sends who acts with notes and merges', async () => {
