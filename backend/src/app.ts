@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { errorHandler, notFoundHandler } from './api/error-handler.ts';
 import { annotationRoutes } from './api/annotation.routes.ts';
+import { EXPORT_JSON_LIMIT, exportRoutes } from './api/export.routes.ts';
 import { graphRoutes } from './api/graph.routes.ts';
+import { ExportService } from './services/export.service.ts';
 import { mappingRoutes } from './api/mapping.routes.ts';
 import type { MappingService } from './services/mapping.service.ts';
 import { importRoutes } from './api/import.routes.ts';
@@ -24,6 +26,9 @@ export interface AppDeps {
   imports: ImportService;
   log: Logger;
   jobs?: JobRegistry;
+  /** case and phone region for imported third-party exchange files that name neither */
+  defaultCase?: string;
+  region?: string;
   mappings?: MappingService;
   /** built explorer to serve at / (omitted in API-only tests) */
   staticDir?: string;
@@ -39,6 +44,7 @@ const Health = z.object({
 export function createApp(deps: AppDeps): express.Express {
   const { store, imports, log } = deps;
   const graph = new GraphService(store);
+  const exports = new ExportService({ store, graph, generator: `Casegraph ${VERSION}`, defaultCase: deps.defaultCase, region: deps.region });
   const jobs = deps.jobs ?? new JobRegistry(200, (err, job) => log.error('job failed unexpectedly', { job: job.id, error: err instanceof Error ? err.stack : String(err) }));
   const routes: RouteDef[] = [
     defineRoute({
@@ -54,6 +60,7 @@ export function createApp(deps: AppDeps): express.Express {
     ...importRoutes(imports, jobs),
     ...annotationRoutes(graph, store),
     ...(deps.mappings ? mappingRoutes(deps.mappings) : []),
+    ...exportRoutes(exports, imports),
   ];
   const openapi = openApiDocument(routes, { title: 'Casegraph API', version: VERSION });
 
@@ -66,6 +73,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   const api = Router();
+  // exports and snapshots carry view ids, positions and view state: a larger (still bounded) body
+  api.use(['/exports', '/snapshots'], express.json({ limit: EXPORT_JSON_LIMIT, strict: true }));
   api.use(express.json({ limit: '256kb', strict: true }));
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
