@@ -1,53 +1,63 @@
-// `npm run bench`: runs the benchmarks, prints a table and writes it into README.md between markers
-// (and bench-out/results.json). Options: --only store,import,browser  --quick (small sizes for a smoke run).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench`: runs the benchmarks, prints a table, keeps each section's results in
+// bench-out/results-<section>.json and writes the table of all sections into README.md between markers.
+// Options: --only store,import,exchange,browser   --quick (small sizes for a smoke run; README untouched).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { storeBench } from './store.bench.ts';
 import { table, type Row } from './stats.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false }, 'no-readme': { type: 'boolean', default: false } } });
-const only = new Set((values.only ?? 'store,import,browser').split(','));
+const SECTIONS = ['store', 'import', 'exchange', 'browser'] as const;
+type Section = (typeof SECTIONS)[number];
+const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+const only = new Set((values.only ?? SECTIONS.join(',')).split(',') as Section[]);
 const quick = values.quick;
 const ROOT = join(import.meta.dirname, '../..');
+const OUT = join(ROOT, 'bench-out');
 const log = (l: string) => process.stdout.write(`${l}\n`);
+mkdirSync(OUT, { recursive: true });
 
-const rows: Row[] = [];
-const facts: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), quick };
+interface SectionResult { section: Section; date: string; node: string; cpus: number; memGiB: number; quick: boolean; rows: Row[]; facts: Record<string, unknown> }
+
+async function runSection(section: Section, dir: string): Promise<{ rows: Row[]; facts: Record<string, unknown> }> {
+  switch (section) {
+    case 'store': {
+      const { storeBench } = await import('./store.bench.ts');
+      const n = quick ? 100_000 : 2_600_000;
+      log(`store: building the synthetic network from ${n.toLocaleString('en')} call records…`);
+      return storeBench({ dir, rows: n, samples: quick ? 100 : 300, log });
+    }
+    case 'import':
+      return (await import('./import.bench.ts')).importBench({ dir, quick, log });
+    case 'exchange':
+      return (await import('./exchange.bench.ts')).exchangeBench({ dir, quick, log });
+    case 'browser':
+      return (await import('./browser.bench.ts')).browserBench({ quick, log });
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'casegraph-bench-'));
+const ran: Row[] = [];
 try {
-  if (only.has('store')) {
-    const n = quick ? 100_000 : 2_600_000;
-    log(`store: building the synthetic network from ${n.toLocaleString('en')} call records…`);
-    const r = await storeBench({ dir, rows: n, samples: quick ? 100 : 300, log });
-    rows.push(...r.rows);
-    facts.store = r.facts;
-  }
-  if (only.has('import')) {
-    const { importBench } = await import('./import.bench.ts');
-    const r = await importBench({ dir, quick, log });
-    rows.push(...r.rows);
-    facts.import = r.facts;
-  }
-  if (only.has('browser')) {
-    const { browserBench } = await import('./browser.bench.ts');
-    const r = await browserBench({ quick, log });
-    rows.push(...r.rows);
-    facts.browser = r.facts;
+  for (const section of SECTIONS) {
+    if (!only.has(section)) continue;
+    const r = await runSection(section, dir);
+    ran.push(...r.rows);
+    const result: SectionResult = { section, date: new Date().toISOString(), node: process.version, cpus: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), quick, ...r };
+    writeFileSync(join(OUT, `results-${section}${quick ? '-quick' : ''}.json`), JSON.stringify(result, null, 2));
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+log(`\n${table(ran)}\n`);
 
-const md = table(rows);
-log(`\n${md}\n`);
-mkdirSync(join(ROOT, 'bench-out'), { recursive: true });
-writeFileSync(join(ROOT, 'bench-out/results.json'), JSON.stringify({ facts, rows }, null, 2));
-if (!quick && !values['no-readme'] && only.size === 3) {
+if (!quick) {
+  const all = SECTIONS.map((s) => join(OUT, `results-${s}.json`)).filter(existsSync).map((f) => JSON.parse(readFileSync(f, 'utf8')) as SectionResult);
+  const dates = [...new Set(all.map((r) => r.date.slice(0, 10)))].join(', ');
+  const env = all[0] ? `Node ${all[0].node}, ${all[0].cpus} cores, ${all[0].memGiB} GiB` : '';
+  const block = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${dates} (${env}). Medians and 95th percentiles; these machines are noisy, so read each figure beside the anchor measured in the same run.\n\n${table(all.flatMap((r) => r.rows))}\n<!-- bench:end -->`;
   const readme = join(ROOT, 'README.md');
   const text = readFileSync(readme, 'utf8');
-  const block = `<!-- bench:start -->\nMeasured by \`npm run bench\` on ${String(facts.date).slice(0, 10)} (Node ${facts.node}, ${facts.cpus} cores, ${facts.memGiB} GiB). Medians and 95th percentiles; these machines are noisy, so read ratios to the anchor measured in the same run.\n\n${md}\n<!-- bench:end -->`;
   if (/<!-- bench:start -->[\s\S]*<!-- bench:end -->/.test(text)) {
     writeFileSync(readme, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
     log('README.md benchmark table updated');
