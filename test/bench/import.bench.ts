@@ -21,7 +21,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function importBench(o: { dir: string; quick: boolean; log: (l: string) => void }): Promise<{ rows: Row[]; facts: Record<string, unknown> }> {
   const rowsN = o.quick ? 50_000 : 1_000_000;
-  const runs = o.quick ? 1 : 3;
+  const runs = Number(process.env.BENCH_IMPORT_RUNS ?? 1);
   const csv = join(o.dir, `synthetic-network-${rowsN}.csv`);
   o.log(`import: writing ${rowsN.toLocaleString('en')} synthetic CDR rows…`);
   await writeSyntheticCdr(csv, { rows: rowsN, seed: 1 });

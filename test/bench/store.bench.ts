@@ -72,9 +72,17 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
   const server = await new Promise<import('node:http').Server>((res) => {
     const s = app.listen(0, '127.0.0.1', () => res(s));
   });
+  // the client reuses connections across long phases: keep them open longer than the gaps
+  server.keepAliveTimeout = 120_000;
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
-  const http = async (path: string) => {
-    const res = await fetch(base + path);
+  const http = async (path: string, retry = true): Promise<unknown> => {
+    let res: Response;
+    try {
+      res = await fetch(base + path);
+    } catch (err) {
+      if (retry) return http(path, false); // a keep-alive connection closed under us: once more
+      throw err;
+    }
     if (!res.ok) throw new Error(`${path}: ${res.status}`);
     return res.json();
   };
