@@ -321,3 +321,152 @@ export function createImportClient(base = '', fetchImpl: typeof fetch = (...args
       (await request<{ hits: CrossDeviceHit[] }>(`/api/cross-device-hits${queryString({ case: q.case, minDevices: q.minDevices ?? 2, limit: q.limit ?? 100 })}`, { signal })).hits,
   };
 }
+
+// ---------------------------------------------------------------- export and snapshots
+// (client functions for panels/export.ts and panels/snapshot.ts)
+
+/** A server-side export format (`GET /api/exports/formats`). */
+export interface ExportFormatInfo {
+  format: string;
+  ext: string;
+  contentType: string;
+  description: string;
+  readable: boolean;
+  roundTrip: string;
+}
+
+/** The body of `POST /api/exports` (and, without `format`, `POST /api/snapshots`). */
+export interface ExportRequestBody {
+  format: 'snapshot' | 'graphml' | 'gexf' | 'cyjs' | 'csv' | 'ftm';
+  ids?: string[];
+  case?: string;
+  positions?: Record<string, { x: number; y: number }>;
+  redactVictims?: boolean;
+  reason?: string;
+  view?: Record<string, unknown>;
+}
+
+/** A finished download: the bytes and what the server said about them. */
+export interface DownloadedFile {
+  blob: Blob;
+  fileName: string;
+  /** X-Casegraph-Redacted: "victims=N" or "no" */
+  redacted: string | null;
+  /** X-Casegraph-Counts: "entities=…; links=…; events=…; sources=…" */
+  counts: string | null;
+}
+
+/** Bytes received so far; `total` when the server sent Content-Length. */
+export type DownloadProgress = (received: number, total: number | null) => void;
+
+/** The answer of `POST /api/snapshots/open`. */
+export interface OpenedSnapshot {
+  view?: Record<string, unknown>;
+  entityIds?: string[];
+  manifest?: unknown;
+  format: string;
+  file: string;
+  sha256: string;
+  provenance: 'original' | 'file';
+  result: {
+    status: ApplyResult['status'];
+    entities: { created: number; merged: number };
+    links: { created: number; merged: number };
+    events: { created: number; merged: number };
+    merges: number;
+    warnings: string[];
+  };
+}
+
+export interface ExchangeClient {
+  formats(): Promise<ExportFormatInfo[]>;
+  /** POST /api/exports (or /api/snapshots with `snapshot: true`), read as a stream with progress */
+  download(body: ExportRequestBody, onProgress?: DownloadProgress, signal?: AbortSignal, snapshot?: boolean): Promise<DownloadedFile>;
+  /** uploads a snapshot (or a readable export) and answers its view state and what was imported */
+  openSnapshot(file: Blob, name: string, signal?: AbortSignal): Promise<OpenedSnapshot>;
+}
+
+/** The file name of a Content-Disposition header (RFC 6266: `filename*` first), or null. */
+export function dispositionName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // fall through to the ASCII name
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"/i.exec(header) ?? /filename\s*=\s*([^;]+)/i.exec(header);
+  return plain ? plain[1].trim() : null;
+}
+
+/** Client for the export and snapshot routes under `base`. */
+export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): ExchangeClient {
+  async function send(path: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetchImpl(base + path, init);
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+  const user = () => options.user?.() ?? 'local';
+
+  return {
+    formats: async () => ((await (await send('/api/exports/formats', { headers: { accept: 'application/json' } })).json()) as { formats: ExportFormatInfo[] }).formats,
+    async download(body, onProgress, signal, snapshot = false) {
+      const { format, ...rest } = body;
+      const res = await send(snapshot ? '/api/snapshots' : '/api/exports', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-casegraph-user': user() },
+        body: JSON.stringify(snapshot ? rest : body),
+        signal,
+      });
+      const length = Number(res.headers.get('content-length'));
+      const total = Number.isFinite(length) && length > 0 ? length : null;
+      const chunks: Uint8Array[] = [];
+      let received = 0;
+      onProgress?.(0, total);
+      if (res.body) {
+        const reader = res.body.getReader();
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            chunks.push(value);
+            received += value.byteLength;
+            onProgress?.(received, total);
+          }
+        } catch (err) {
+          if (isAbort(err)) throw err;
+          throw new ApiError('network', 0, `The download was interrupted after ${received} bytes (${(err as Error).message})`);
+        }
+      } else {
+        const buf = new Uint8Array(await res.arrayBuffer());
+        chunks.push(buf);
+        received = buf.byteLength;
+        onProgress?.(received, total);
+      }
+      const type = res.headers.get('content-type') ?? 'application/octet-stream';
+      return {
+        blob: new Blob(chunks as BlobPart[], { type }),
+        fileName: dispositionName(res.headers.get('content-disposition')) ?? `casegraph-export.${format}`,
+        redacted: res.headers.get('x-casegraph-redacted'),
+        counts: res.headers.get('x-casegraph-counts'),
+      };
+    },
+    openSnapshot: async (file, name, signal) =>
+      (await (
+        await send(`/api/snapshots/open${queryString({ name })}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', accept: 'application/json', 'x-casegraph-user': user() },
+          body: file,
+          signal,
+        })
+      ).json()) as OpenedSnapshot,
+  };
+}

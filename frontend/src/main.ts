@@ -26,6 +26,9 @@ import { closeFloating, floatingOpen } from './panels/floating.ts';
 import { createHelp } from './panels/help.ts';
 import { createPathsPanel, type EntityRef, type PathsOutcome } from './panels/paths.ts';
 import { createUserSettings } from './panels/user.ts';
+import { createExchangeClient, type OpenedSnapshot } from './api.ts';
+import { createExportDialog } from './panels/export.ts';
+import { createSnapshotDialog, snapshotView } from './panels/snapshot.ts';
 
 /** Neighbours fetched per expansion page; `?expandLimit=` overrides it (tests, very slow machines). */
 const EXPAND_LIMIT = intFromUrl('expandLimit', 500, 1, 5000);
@@ -696,6 +699,53 @@ async function openSavedView(saved: ViewState, token: number): Promise<void> {
   refreshCounts();
   resetHistory();
 }
+
+// ---------------------------------------------------------------- export and snapshots
+
+const exchange = createExchangeClient('', undefined, { user: () => userSettings.current() });
+
+const exportDialog = createExportDialog(exchange, {
+  cy,
+  caseName: () => state.caseName,
+  // the view a snapshot carries: what the URL keeps, exact (not rounded), plus the selection
+  viewState: () => {
+    const view = currentViewState();
+    return view ? { ...view, selected: cy.nodes(':selected').map((n) => n.id()) } : null;
+  },
+  notify: (message, kind) => toasts.show(message, kind),
+});
+byId('btn-export').setAttribute('aria-haspopup', 'dialog');
+byId('btn-export').addEventListener('click', () => exportDialog.open());
+
+/** An opened snapshot: its case and its view back on the canvas exactly as saved (selection included). */
+async function restoreOpened(opened: OpenedSnapshot): Promise<string | void> {
+  await loadCases();
+  const view = snapshotView(opened.view);
+  if (!view) {
+    if (!opened.entityIds?.length) return 'The file carried no view: open its case to see what it holds.';
+    // a readable export without view state: its entities, laid out
+    const graph = await tracked(state, () => api.subgraph(opened.entityIds!));
+    registry.clear();
+    replaceAll(cy, graph);
+    applyHidden(cy.elements());
+    await relayout(cy.elements(':visible'), 'fcose');
+    resetHistory();
+    return `No saved view in the file: showing its ${plural(graph.entities.length, 'entity', 'entities')}, laid out.`;
+  }
+  caseToUrl(view.case);
+  await loadCase(view.case, view);
+  const chosen = cy.collection();
+  for (const id of view.selected) chosen.merge(cy.getElementById(id));
+  selectOnly(chosen);
+  const missing = view.nodes.filter((id) => !cy.getElementById(id).isNode()).length;
+  return missing
+    ? `View restored; ${plural(missing, 'entity', 'entities')} of it ${missing === 1 ? 'is' : 'are'} no longer in the store.`
+    : `View restored: ${plural(view.nodes.length, 'entity', 'entities')} where they were saved.`;
+}
+
+const snapshotDialog = createSnapshotDialog(exchange, { onOpened: restoreOpened });
+byId('btn-open-snapshot').setAttribute('aria-haspopup', 'dialog');
+byId('btn-open-snapshot').addEventListener('click', () => snapshotDialog.open());
 
 // ---------------------------------------------------------------- canvas actions: hide, remove, pin, select
 
