@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CdrMappingInput } from './importers/cdr/cdr.mapping.ts';
 import { ConfigError, ENV_DOCS, loadConfig, type Config } from './config.ts';
+import { EXCHANGE_USAGE, runExport, runOpen } from './cli-exchange.ts';
 import { copyStore } from './services/copy.service.ts';
 import { openStore } from './storage/open-store.ts';
 import { AppError } from './errors.ts';
@@ -20,6 +21,7 @@ Usage:
                                        copy every source (entities, links, events, provenance) and the
                                        annotation log between stores; idempotent, a line per source
   casegraph stats [--json]             counts of entities, links, events, sources, cases
+${EXCHANGE_USAGE}
   casegraph help                       this text
 
 Environment:
@@ -34,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
       case: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean', default: false },
       mapping: { type: 'string' }, 'mapping-file': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false },
       from: { type: 'string' }, to: { type: 'string' },
+      output: { type: 'string', short: 'o' }, 'no-redact': { type: 'boolean', default: false }, reason: { type: 'string' }, ids: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }, dev: { type: 'boolean', default: false },
     },
   });
@@ -108,6 +111,26 @@ async function main(argv: string[]): Promise<number> {
         await src.close();
       }
       return 0;
+    }
+    case 'export': {
+      const rt = await openRuntime();
+      try {
+        return await runExport(rt, {
+          format: values.format, case: values.case, ids: values.ids, noRedact: values['no-redact'], reason: values.reason,
+          output: values.output, json: values.json, quiet: values.quiet,
+        });
+      } finally {
+        await rt.store.close();
+      }
+    }
+    case 'open': {
+      if (rest.length !== 1) throw new AppError('bad_request', 'usage: casegraph open FILE [--case NAME] [--json]');
+      const rt = await openRuntime();
+      try {
+        return await runOpen(rt, rest[0], { case: values.case, json: values.json, quiet: values.quiet });
+      } finally {
+        await rt.store.close();
+      }
     }
     case 'mappings': {
       const rt = await openRuntime();

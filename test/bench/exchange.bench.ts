@@ -132,8 +132,8 @@ export async function exchangeBench(o: { dir: string; quick: boolean; log: (l: s
   const g = results.graphml;
   return {
     rows: [
-      { group: 'exchange', measure: `snapshot export, ${elements} + ${nV.toLocaleString('en')} events, victims redacted (median of ${runs})`, value: secs(median(s.exportMs)), anchor: `store dump() alone ${secs(median(dumpMs))}`, goal, ok: median(s.exportMs) <= 3000 },
-      { group: 'exchange', measure: `snapshot re-open into an empty store, ${elements} (median of ${runs})`, value: secs(median(s.openMs)), anchor: `store apply() of the same records ${secs(median(applyMs))}`, goal, ok: median(s.openMs) <= 3000 },
+      { group: 'exchange', measure: `snapshot export, ${elements} + ${nV.toLocaleString('en')} events, victims redacted (median of ${runs})`, value: secs(median(s.exportMs)), anchor: `store dump() alone ${secs(median(dumpMs))}`, goal, ok: o.quick ? undefined : median(s.exportMs) <= 3000 },
+      { group: 'exchange', measure: `snapshot re-open into an empty store, ${elements} (median of ${runs})`, value: secs(median(s.openMs)), anchor: `store apply() of the same records ${secs(median(applyMs))}`, goal, ok: o.quick ? undefined : median(s.openMs) <= 3000 },
       { group: 'exchange', measure: `GraphML export / open, ${elements} (median of ${runs})`, value: `${secs(median(g.exportMs))} / ${secs(median(g.openMs))}`, anchor: `${(g.bytes / 2 ** 20).toFixed(1)} MiB file`, goal: 'informative' },
     ],
     facts: {

@@ -55,6 +55,7 @@ export class EmbeddedGraphStore implements GraphStore {
       throw new AppError('store_unavailable', `the store at ${opts.file} has schema ${version}, newer than this Casegraph (${SCHEMA_VERSION})`);
     }
     this.writer.exec(DDL);
+    migrate(this.writer);
     this.writer.pragma(`user_version = ${SCHEMA_VERSION}`);
     // ':memory:' databases are private to a connection, so an in-memory store reads through the writer
     this.db = opts.file === ':memory:' ? this.writer : new Database(opts.file, { readonly: true });
@@ -467,6 +468,29 @@ export class EmbeddedGraphStore implements GraphStore {
     if (this.db.open) this.db.close();
     if (this.writer.open) this.writer.close();
   }
+}
+
+/**
+ * Brings a store written by an earlier build of this schema up to date in place: columns added since
+ * (degrees, inline event provenance) and indexes whose definition changed.
+ */
+function migrate(db: Database.Database): void {
+  const columns = (table: string) => new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+  db.transaction(() => {
+    if (!columns('entities').has('deg_out')) {
+      db.exec(`ALTER TABLE entities ADD COLUMN deg_out INTEGER NOT NULL DEFAULT 0;
+               ALTER TABLE entities ADD COLUMN deg_in INTEGER NOT NULL DEFAULT 0;
+               UPDATE entities SET deg_out = (SELECT count(*) FROM links WHERE src = entities.id),
+                                   deg_in = (SELECT count(*) FROM links WHERE dst = entities.id);`);
+    }
+    if (!columns('events').has('source')) {
+      db.exec(`ALTER TABLE events ADD COLUMN source TEXT NOT NULL DEFAULT '';
+               ALTER TABLE events ADD COLUMN locator TEXT NOT NULL DEFAULT '';`);
+    }
+    const indexSql = (name: string) => (db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`).pluck().get(name) as string | undefined) ?? '';
+    if (!/\(src, dst, type\)/.test(indexSql('links_src'))) db.exec('DROP INDEX IF EXISTS links_src; CREATE INDEX links_src ON links(src, dst, type);');
+    if (!/\(dst, src, type\)/.test(indexSql('links_dst'))) db.exec('DROP INDEX IF EXISTS links_dst; CREATE INDEX links_dst ON links(dst, src, type);');
+  })();
 }
 
 function toEntityView(r: EntityRow): EntityView {
