@@ -173,6 +173,9 @@ export class BatchBuilder {
     const chunk: BatchChunk = {
       entities: [...this.entities.values()], links: [...this.links.values()], events: [...this.events.values()], warnings: this.warningList,
     };
+    // bounded memory: past this many remembered records, forget them (a repeat is then written again and
+    // merged by the store — correct, only slower)
+    if (this.flushed.size > 250_000) this.flushed.clear();
     for (const r of [...chunk.entities, ...chunk.links]) {
       const sent = this.flushed.get(r.id);
       const keys = [...new Set([...(sent ?? []), ...Object.keys(r.props)])].sort();

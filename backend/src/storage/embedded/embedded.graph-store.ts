@@ -114,17 +114,15 @@ export class EmbeddedGraphStore implements GraphStore {
       status: 'applied', sourceId, case: source.case, warnings: [],
       entities: { created: 0, merged: 0 }, links: { created: 0, merged: 0 }, events: { created: 0, merged: 0 },
     };
-    const touched = new Map<string, Aggregate>();
     const written = new Set<string>();
     const degrees = new Map<string, { out: number; in: number }>();
     this.writer.exec('BEGIN IMMEDIATE');
     try {
       for await (const chunk of chunks) {
-        this.writeChunk(chunk, sourceId, now, result, touched, written, degrees);
+        this.writeChunk(chunk, sourceId, now, result, written, degrees);
         // let the event loop breathe between chunks (HTTP reads stay responsive during a long import)
         await new Promise((r) => setImmediate(r));
       }
-      for (const [id, a] of touched) w.aggregate.run({ id, ...a });
       for (const [id, d] of degrees) w.addDegree.run(d.out, d.in, id);
       w.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now,
         source.importedBy ?? 'local', result.entities.created + result.entities.merged, result.links.created + result.links.merged, result.events.created + result.events.merged);
@@ -136,7 +134,7 @@ export class EmbeddedGraphStore implements GraphStore {
     }
   }
 
-  private writeChunk(chunk: BatchChunk, sourceId: string, now: string, r: ApplyResult, touched: Map<string, Aggregate>, written: Set<string>, degrees: Map<string, { out: number; in: number }>): void {
+  private writeChunk(chunk: BatchChunk, sourceId: string, now: string, r: ApplyResult, written: Set<string>, degrees: Map<string, { out: number; in: number }>): void {
     const s = this.w;
     for (const e of chunk.entities) {
       if (s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now).changes === 1) {
@@ -176,6 +174,8 @@ export class EmbeddedGraphStore implements GraphStore {
       }
       for (const loc of l.locators) s.insertProv.run(l.id, sourceId, loc);
     }
+    // link aggregates grow per chunk (bounded memory whatever the file's size)
+    const touched = new Map<string, Aggregate>();
     for (const ev of chunk.events) {
       if (s.insertEvent.run(ev.id, ev.kind, ev.linkId, ev.from, ev.to, ev.at, ev.durationS, ev.deleted ? 1 : 0, ev.original, json(ev.props), sourceId, ev.locator).changes === 1) {
         r.events.created++;
@@ -192,6 +192,7 @@ export class EmbeddedGraphStore implements GraphStore {
         s.insertProv.run(ev.id, sourceId, ev.locator);
       }
     }
+    for (const [id, a] of touched) s.aggregate.run({ id, ...a });
     for (const w of chunk.warnings) if (r.warnings.length < 1000) r.warnings.push(w);
   }
 
