@@ -17,6 +17,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // a loaded CI machine can take seconds to lay out and draw: poll for state, don't race it
+          expect: { poll: { timeout: 15_000, interval: 50 } },
         },
       },
     ],
