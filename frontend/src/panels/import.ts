@@ -3,6 +3,7 @@
 // (bytes sent, then records processed by the background job) and read a summary — created and merged
 // entities, links and events, warnings, or the plain message of a failure naming file and position.
 // A native modal <dialog>: focus stays inside, Escape closes it; an import keeps running when closed.
+import { dropTarget, hasFiles } from './drop-target.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { ApiError, type FormatInfo, type ImportClient, type ImportJob, type ImportOutcome, type JobProgress } from '../api.ts';
 import { plural } from '../format.ts';
@@ -471,28 +472,7 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
     take(files);
   });
 
-  const hasFiles = (ev: DragEvent) => !!ev.dataTransfer && [...ev.dataTransfer.types].includes('Files');
-  el.addEventListener('dragenter', (ev) => {
-    if (!hasFiles(ev)) return;
-    ev.preventDefault();
-    el.classList.add('dragging');
-  });
-  el.addEventListener('dragover', (ev) => {
-    if (!hasFiles(ev)) return;
-    ev.preventDefault();
-    ev.dataTransfer!.dropEffect = busy ? 'none' : 'copy';
-    el.classList.add('dragging');
-  });
-  el.addEventListener('dragleave', (ev) => {
-    if (ev.relatedTarget === null || !el.contains(ev.relatedTarget as Node)) el.classList.remove('dragging');
-  });
-  el.addEventListener('drop', (ev) => {
-    if (!hasFiles(ev)) return;
-    ev.preventDefault();
-    ev.stopPropagation();
-    el.classList.remove('dragging');
-    take([...(ev.dataTransfer?.files ?? [])]);
-  });
+  dropTarget(el, { busy: () => busy, onFiles: take });
 
   // a file dropped anywhere on the explorer opens the dialog with it (instead of the browser opening the file)
   document.addEventListener('dragover', (ev) => {

@@ -3,6 +3,7 @@
 // state it carried; the explorer then puts that view back exactly (entities, positions, camera, filters,
 // hidden, pinned, selection) and the dialog says what the store gained ("already in the store" when
 // nothing). A native modal <dialog> styled like the import dialog.
+import { dropTarget } from './drop-target.ts';
 import { h, replaceChildren } from '../dom.ts';
 import { ApiError, isAbort, type ExchangeClient, type OpenedSnapshot } from '../api.ts';
 import type { ViewState } from '../view/url-state.ts';
@@ -144,24 +145,12 @@ export function createSnapshotDialog(client: ExchangeClient, handlers: SnapshotD
     if (file) void openFile(file);
   });
 
-  const hasFiles = (ev: DragEvent) => !!ev.dataTransfer && [...ev.dataTransfer.types].includes('Files');
-  el.addEventListener('dragover', (ev) => {
-    if (!hasFiles(ev)) return;
-    ev.preventDefault();
-    ev.dataTransfer!.dropEffect = busy ? 'none' : 'copy';
-    el.classList.add('dragging');
-  });
-  el.addEventListener('dragleave', (ev) => {
-    if (ev.relatedTarget === null || !el.contains(ev.relatedTarget as Node)) el.classList.remove('dragging');
-  });
-  el.addEventListener('drop', (ev) => {
-    if (!hasFiles(ev)) return;
-    // ours, not the import dialog's document-wide drop
-    ev.preventDefault();
-    ev.stopPropagation();
-    el.classList.remove('dragging');
-    const file = ev.dataTransfer?.files[0];
-    if (file) void openFile(file);
+  // ours, not the import dialog's document-wide drop
+  dropTarget(el, {
+    busy: () => busy,
+    onFiles: (files) => {
+      if (files[0]) void openFile(files[0]);
+    },
   });
 
   closeBtn.addEventListener('click', () => close());
