@@ -52,9 +52,9 @@ export function createLegend(root: HTMLElement, handlers: LegendHandlers): Legen
 
   return {
     update(counts, hidden, hiddenLinks = new Set()) {
-      const items = [...counts.entities].map(([type, n]) => {
-        const off = hidden.has(type);
-        return h(
+      /** One legend row: a toggle button (swatch, name, count) and its select-by-type button. */
+      const row = (kind: 'entity' | 'link', type: string, n: number, off: boolean, description: string, swatch: Node) =>
+        h(
           'li',
           { class: 'legend-row' },
           h(
@@ -62,41 +62,23 @@ export function createLegend(root: HTMLElement, handlers: LegendHandlers): Legen
             {
               type: 'button',
               class: off ? 'legend-item off' : 'legend-item',
-              'data-type': type,
+              [kind === 'entity' ? 'data-type' : 'data-link-type']: type,
               'aria-pressed': String(!off),
-              title: `${isEntityType(type) ? ENTITY_SPECS[type].description : type} — click to ${off ? 'show' : 'hide'}`,
+              title: `${description} — click to ${off ? 'show' : 'hide'}`,
             },
-            entitySwatch(type),
-            h('span', { class: 'legend-name' }, type),
+            swatch,
+            h('span', { class: kind === 'entity' ? 'legend-name' : 'legend-name mono' }, type),
             h('span', { class: 'legend-count' }, n.toLocaleString('en')),
           ),
-          selectButton('entity', type),
+          selectButton(kind, type),
         );
-      });
+      const items = [...counts.entities].map(([type, n]) =>
+        row('entity', type, n, hidden.has(type), isEntityType(type) ? ENTITY_SPECS[type].description : type, entitySwatch(type)));
       if (items.length === 0) items.push(h('li', { class: 'empty' }, 'Nothing on the canvas yet'));
       replaceChildren(entityList, ...items);
 
-      const links = [...counts.links].map(([type, n]) => {
-        const off = hiddenLinks.has(type);
-        return h(
-          'li',
-          { class: 'legend-row' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: off ? 'legend-item off' : 'legend-item',
-              'data-link-type': type,
-              'aria-pressed': String(!off),
-              title: `${isLinkType(type) ? LINK_SPECS[type].description : type} — click to ${off ? 'show' : 'hide'}`,
-            },
-            linkSwatch(type),
-            h('span', { class: 'legend-name mono' }, type),
-            h('span', { class: 'legend-count' }, n.toLocaleString('en')),
-          ),
-          selectButton('link', type),
-        );
-      });
+      const links = [...counts.links].map(([type, n]) =>
+        row('link', type, n, hiddenLinks.has(type), isLinkType(type) ? LINK_SPECS[type].description : type, linkSwatch(type)));
       replaceChildren(linkList, ...links);
     },
   };
