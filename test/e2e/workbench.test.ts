@@ -144,7 +144,10 @@ describe('expand', () => {
     expect(wanted.length).toBeGreaterThan(0);
     expect(wanted.length).toBeLessThan(others.length);
 
+    // let any earlier expansion finish landing before taking the "before" picture
+    await waitIdle(page);
     await dropNeighbours(page, hub);
+    await waitIdle(page);
     const before = new Set(await nodeIds(page));
     await clickNode(page, hub);
     await page.keyboard.press('Shift+E');
