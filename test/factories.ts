@@ -1,5 +1,6 @@
 // Test factories: small canonical batches built through the real BatchBuilder, with overrides.
 import { BatchBuilder, sha256Hex, type Batch } from '../backend/src/model/index.ts';
+import type { GraphStore } from '../backend/src/storage/port.ts';
 
 export interface SourceOverrides {
   case?: string;
@@ -46,4 +47,32 @@ export function buildStar(n: number, o: SourceOverrides = {}): { batch: Batch; h
     b.event('CALLED', leaf, hub, { kind: 'call', at: new Date(Date.UTC(2023, 8, 1, 0, i)), durationS: 30, locator: `row ${i + 1}` });
   }
   return { batch: b.build(), hub, leaves };
+}
+
+/** The copy tests' data (the contract suite's shapes): overlapping device sources, a supernode case, three
+ * device extractions and an annotation log, with distinct import times. */
+export async function seedCopyFixture(store: GraphStore): Promise<void> {
+  // distinct import times: sources imported in the same millisecond are dumped (and so copied) in id order
+  let second = 0;
+  const apply = (batch: Batch) => store.apply({ ...batch, source: { ...batch.source, importedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, ++second)).toISOString() } });
+  await apply(buildCell({ name: 'a.xml', content: 'a' }).b.build());
+  await apply(buildCell({ name: 'b.xml', content: 'b' }).b.build());
+  const merge = builder({ name: 'c.xml', content: 'c' });
+  merge.phone('0060321611111', { region: 'PE', locator: 'Contact[@id="9"]', props: { note: 'from c', tags: ['x', 'y'], score: 2.5, empty: [], nil: null } });
+  await apply(merge.build());
+  await apply(buildStar(30, { case: 'beta' }).batch);
+  for (const [i, imei] of ['111111111111111', '222222222222222', '333333333333333'].entries()) {
+    const b = builder({ name: `device-${i}.xml`, content: imei, case: 'devices' });
+    const dev = b.entity('Device', { label: `Device ${i}`, props: { imei }, locator: 'info' });
+    const own = b.phone(`+51 98765432${i}`, { locator: 'info' }).id;
+    b.link('USES_PHONE', dev, own, 'info');
+    const shared = b.phone('+886 912 345 678', { locator: 'contact 1' }).id;
+    if (i < 2) b.link('HAS_CONTACT', dev, shared, 'contact 1', { name: 'Boss' });
+    else b.event('CALLED', own, shared, { kind: 'call', at: new Date('2023-09-30T12:00:00Z'), durationS: 5, locator: 'call 1' });
+    await apply(b.build());
+  }
+  const { ids } = buildCell();
+  await store.appendAnnotation({ kind: 'note', entityId: ids.p1, text: 'the boss line', by: 'ana', at: '2026-01-01T00:00:00.000Z' });
+  const merged = await store.appendAnnotation({ kind: 'merge', entityId: ids.c1, targetId: ids.c2, text: 'same person', by: 'ben', at: '2026-01-02T00:00:00.000Z' });
+  await store.appendAnnotation({ kind: 'unmerge', entityId: ids.c1, targetId: merged.id, by: 'ben', at: '2026-01-03T00:00:00.000Z' });
 }

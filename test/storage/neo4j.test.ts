@@ -12,7 +12,7 @@ import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.
 import { TEST_WIPE } from '../../backend/src/storage/neo4j/cypher.ts';
 import { openNeo4jStore, type Neo4jConfig } from '../../backend/src/storage/neo4j/neo4j.graph-store.ts';
 import type { GraphStore } from '../../backend/src/storage/port.ts';
-import { buildCell, buildStar, builder } from '../factories.ts';
+import { buildCell, seedCopyFixture } from '../factories.ts';
 import { graphStoreContract } from './contract.ts';
 
 const env = process.env;
@@ -95,7 +95,7 @@ describe.skipIf(!uri)(uri ? `Neo4j at ${uri} (database ${cfg.database})` : SKIPP
       const n = await openNeo4jStore(cfg);
       const b = new EmbeddedGraphStore({ file: join(dir, 'b.sqlite') });
       stores.push(a, n, b);
-      await seed(a);
+      await seedCopyFixture(a);
       const lines: string[] = [];
       const there = await copyStore(a, n, { onProgress: (l) => lines.push(l) });
       expect(there).toMatchObject({ sources: 7, applied: 7, skipped: 0, annotations: 3 });
@@ -113,31 +113,6 @@ describe.skipIf(!uri)(uri ? `Neo4j at ${uri} (database ${cfg.database})` : SKIPP
 
 // --- the copy test's data (the contract suite's shapes) and what a user can see of a store ---
 
-async function seed(store: GraphStore): Promise<void> {
-  // distinct import times: sources imported in the same millisecond are dumped (and so copied) in id order
-  let second = 0;
-  const apply = (batch: Batch) => store.apply({ ...batch, source: { ...batch.source, importedAt: new Date(Date.UTC(2024, 0, 1, 0, 0, ++second)).toISOString() } });
-  await apply(buildCell({ name: 'a.xml', content: 'a' }).b.build());
-  await apply(buildCell({ name: 'b.xml', content: 'b' }).b.build());
-  const merge = builder({ name: 'c.xml', content: 'c' });
-  merge.phone('0060321611111', { region: 'PE', locator: 'Contact[@id="9"]', props: { note: 'from c', tags: ['x', 'y'], score: 2.5, empty: [], nil: null } });
-  await apply(merge.build());
-  await apply(buildStar(30, { case: 'beta' }).batch);
-  for (const [i, imei] of ['111111111111111', '222222222222222', '333333333333333'].entries()) {
-    const b = builder({ name: `device-${i}.xml`, content: imei, case: 'devices' });
-    const dev = b.entity('Device', { label: `Device ${i}`, props: { imei }, locator: 'info' });
-    const own = b.phone(`+51 98765432${i}`, { locator: 'info' }).id;
-    b.link('USES_PHONE', dev, own, 'info');
-    const shared = b.phone('+886 912 345 678', { locator: 'contact 1' }).id;
-    if (i < 2) b.link('HAS_CONTACT', dev, shared, 'contact 1', { name: 'Boss' });
-    else b.event('CALLED', own, shared, { kind: 'call', at: new Date('2023-09-30T12:00:00Z'), durationS: 5, locator: 'call 1' });
-    await apply(b.build());
-  }
-  const { ids } = buildCell();
-  await store.appendAnnotation({ kind: 'note', entityId: ids.p1, text: 'the boss line', by: 'ana', at: '2026-01-01T00:00:00.000Z' });
-  const merged = await store.appendAnnotation({ kind: 'merge', entityId: ids.c1, targetId: ids.c2, text: 'same person', by: 'ben', at: '2026-01-02T00:00:00.000Z' });
-  await store.appendAnnotation({ kind: 'unmerge', entityId: ids.c1, targetId: merged.id, by: 'ben', at: '2026-01-03T00:00:00.000Z' });
-}
 
 async function portView(store: GraphStore) {
   const dump: Batch[] = [];
