@@ -1,5 +1,6 @@
 // Typed client for the Casegraph HTTP API. Response types come from the backend's zod schemas (type-only
 // import: zod stays out of the bundle); failures become ApiError carrying the server's stable `code`.
+import type { Job, JobProgress } from '../../backend/src/services/jobs.service.ts';
 import type { Annotation, ApplyResult, CaseSummary, Counts, EntityDetail, GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
 
 export type { Annotation, ApplyResult, CaseSummary, EntityDetail, GraphView, SearchHit };
@@ -206,24 +207,10 @@ export interface ImportOutcome extends ApplyResult {
   sha256: string;
 }
 
-export interface JobProgress {
-  records: number;
-  bytes?: number;
-  total?: number;
-}
+export type { JobProgress };
 
-/** A background import (`POST /api/imports?async=true`, then `GET /api/jobs/:id`). */
-export interface ImportJob {
-  id: string;
-  kind: string;
-  label: string;
-  state: 'running' | 'done' | 'failed';
-  progress: JobProgress;
-  startedAt: string;
-  finishedAt?: string;
-  result?: ImportOutcome;
-  error?: { code: string; message: string; details?: unknown };
-}
+/** A background import (`POST /api/imports?async=true`, then `GET /api/jobs/:id`): the server's Job shape. */
+export type ImportJob = Job<ImportOutcome>;
 
 /** A CDR mapping proposed from a file's head, with the header cells as read. */
 export interface InferredMapping {
