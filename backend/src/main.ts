@@ -48,7 +48,7 @@ export async function loadSeed(rt: Runtime): Promise<void> {
   }
 }
 
-export async function serve(rt: Runtime, staticDir = join(ROOT, 'dist')): Promise<Server> {
+export async function serve(rt: Runtime, staticDir = process.env.CASEGRAPH_DIST || join(ROOT, 'dist')): Promise<Server> {
   if (rt.config.seed) await loadSeed(rt);
   if (!existsSync(join(staticDir, 'index.html'))) rt.log.warn('the explorer is not built (run `npm run build`); serving the API only', { staticDir });
   const app = createApp({ store: rt.store, imports: rt.imports, mappings: rt.mappings, log: rt.log, staticDir, defaultCase: DEFAULT_CASE, region: rt.config.region });

@@ -45,9 +45,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Where the built explorer is: dist/, or CASEGRAPH_DIST (lets parallel work build and test apart). */
+export const DIST = process.env.CASEGRAPH_DIST || join(ROOT, 'dist');
+
 export function ensureBuilt(): void {
-  if (existsSync(join(ROOT, 'dist/index.html'))) return;
-  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build'], { cwd: ROOT, stdio: 'inherit' });
+  if (existsSync(join(DIST, 'index.html'))) return;
+  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--outDir', DIST, '--emptyOutDir'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
