@@ -236,8 +236,8 @@ export async function readSnapshot(input: ImportInput, ctx: ImportContext): Prom
   async function* chunks(): AsyncGenerator<BatchChunk> {
     let chunk: BatchChunk = { entities: [], links: [], events: [], warnings: [] };
     let n = 0;
-    for (let l = await cursor.peek(); l && !isSourceOrEnd(l); l = await cursor.peek()) {
-      await cursor.next();
+    for (let l = cursor.peekSync() ?? (await cursor.peek()); l && !isSourceOrEnd(l); l = cursor.peekSync() ?? (await cursor.peek())) {
+      cursor.skip();
       const [tag, raw] = record(l);
       const where = `line ${l.no}`;
       if (tag === 'E') {
