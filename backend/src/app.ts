@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { errorHandler, notFoundHandler } from './api/error-handler.ts';
+import { ANALYSIS_JSON_LIMIT, ANALYSIS_PATHS, analysisRoutes } from './api/analysis.routes.ts';
 import { annotationRoutes } from './api/annotation.routes.ts';
+import { TEXT_APPLY_JSON_LIMIT, textRoutes } from './api/text.routes.ts';
+import { TextService } from './services/text.service.ts';
 import { EXPORT_JSON_LIMIT, exportRoutes } from './api/export.routes.ts';
 import { graphRoutes } from './api/graph.routes.ts';
 import { ExportService } from './services/export.service.ts';
@@ -14,6 +17,7 @@ import { importRoutes } from './api/import.routes.ts';
 import { defineRoute, mount, openApiDocument, type RouteDef } from './api/route.ts';
 import type { Logger } from './logger.ts';
 import { Counts } from './model/index.ts';
+import { AnalysisService, type AnalysisLimits } from './services/analysis.service.ts';
 import { GraphService } from './services/graph.service.ts';
 import type { ImportService } from './services/import.service.ts';
 import { JobRegistry } from './services/jobs.service.ts';
@@ -29,7 +33,11 @@ export interface AppDeps {
   /** case and phone region for imported third-party exchange files that name neither */
   defaultCase?: string;
   region?: string;
+  /** install secret (keys card-number hashes); the report-text routes are served only when it is given */
+  secret?: string;
   mappings?: MappingService;
+  /** bounds of the analysis views (tests lower them; defaults in analysis.service.ts) */
+  analysisLimits?: Partial<AnalysisLimits>;
   /** built explorer to serve at / (omitted in API-only tests) */
   staticDir?: string;
 }
@@ -61,6 +69,8 @@ export function createApp(deps: AppDeps): express.Express {
     ...annotationRoutes(graph, store),
     ...(deps.mappings ? mappingRoutes(deps.mappings) : []),
     ...exportRoutes(exports, imports),
+    ...(deps.secret ? textRoutes(new TextService({ store, secret: deps.secret, region: deps.region ?? 'PE', defaultCase: deps.defaultCase ?? 'default' })) : []),
+    ...analysisRoutes(new AnalysisService(store, deps.analysisLimits), jobs),
   ];
   const openapi = openApiDocument(routes, { title: 'Casegraph API', version: VERSION });
 
@@ -75,6 +85,9 @@ export function createApp(deps: AppDeps): express.Express {
   const api = Router();
   // exports and snapshots carry view ids, positions and view state: a larger (still bounded) body
   api.use(['/exports', '/snapshots'], express.json({ limit: EXPORT_JSON_LIMIT, strict: true }));
+  // analysis scopes can list 5000 entity ids
+  api.use(ANALYSIS_PATHS, express.json({ limit: ANALYSIS_JSON_LIMIT, strict: true }));
+  api.use('/text/apply', express.json({ limit: TEXT_APPLY_JSON_LIMIT, strict: true }));
   api.use(express.json({ limit: '256kb', strict: true }));
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);

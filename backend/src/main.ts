@@ -23,6 +23,8 @@ export interface Runtime {
   imports: ImportService;
   mappings: MappingService;
   log: Logger;
+  /** install secret for keyed card hashes (report text extraction hashes cards like the importers; optional so test runtimes can omit it) */
+  secret?: string;
 }
 
 /** Everything but the HTTP listener: used by `serve` and by the CLI's import/stats commands. */
@@ -35,7 +37,7 @@ export async function openRuntime(env: Record<string, string | undefined> = proc
   const secret = loadSecret(config.dataDir, config.secret);
   const mappings = new MappingService(join(config.dataDir, 'mappings'));
   const imports = new ImportService({ store, secret, region: config.region, defaultCase: DEFAULT_CASE, maxUploadBytes: config.maxUploadBytes, mappings });
-  return { config, store, imports, mappings, log };
+  return { config, store, imports, mappings, log, secret };
 }
 
 /** Loads the bundled Lima case files; already-imported files are a no-op, so this runs on every start. */
@@ -51,7 +53,7 @@ export async function loadSeed(rt: Runtime): Promise<void> {
 export async function serve(rt: Runtime, staticDir = process.env.CASEGRAPH_DIST || join(ROOT, 'dist')): Promise<Server> {
   if (rt.config.seed) await loadSeed(rt);
   if (!existsSync(join(staticDir, 'index.html'))) rt.log.warn('the explorer is not built (run `npm run build`); serving the API only', { staticDir });
-  const app = createApp({ store: rt.store, imports: rt.imports, mappings: rt.mappings, log: rt.log, staticDir, defaultCase: DEFAULT_CASE, region: rt.config.region });
+  const app = createApp({ store: rt.store, imports: rt.imports, mappings: rt.mappings, log: rt.log, staticDir, defaultCase: DEFAULT_CASE, region: rt.config.region, secret: rt.secret });
   return new Promise((resolveServer, reject) => {
     const server = app.listen(rt.config.port, rt.config.host, () => resolveServer(server));
     server.on('error', reject);

@@ -15,7 +15,7 @@ export async function makeApp(opts: { maxUploadBytes?: number; log?: Logger } = 
   const imports = new ImportService({
     store, secret: 's'.repeat(32), region: 'PE', defaultCase: 'lima-2023', maxUploadBytes: opts.maxUploadBytes ?? 50 * 1024 * 1024, tmpDir: join(dir, 'spool'), mappings,
   });
-  const app = createApp({ store, imports, mappings, log: opts.log ?? silentLogger });
+  const app = createApp({ store, imports, mappings, secret: 's'.repeat(32), log: opts.log ?? silentLogger });
   return {
     app, store, imports, dir,
     close: async () => {

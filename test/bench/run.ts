@@ -1,13 +1,13 @@
 // `npm run bench`: runs the benchmarks, prints a table, keeps each section's results in
 // bench-out/results-<section>.json and writes the table of all sections into README.md between markers.
-// Options: --only store,import,exchange,browser   --quick (small sizes for a smoke run; README untouched).
+// Options: --only store,import,exchange,browser,analysis   --quick (small sizes for a smoke run; README untouched).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { table, type Row } from './stats.ts';
 
-const SECTIONS = ['store', 'import', 'exchange', 'browser'] as const;
+const SECTIONS = ['store', 'import', 'exchange', 'browser', 'analysis'] as const;
 type Section = (typeof SECTIONS)[number];
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
 const only = new Set((values.only ?? SECTIONS.join(',')).split(',') as Section[]);
@@ -33,6 +33,8 @@ async function runSection(section: Section, dir: string): Promise<{ rows: Row[];
       return (await import('./exchange.bench.ts')).exchangeBench({ dir, quick, log });
     case 'browser':
       return (await import('./browser.bench.ts')).browserBench({ quick, log });
+    case 'analysis':
+      return (await import('./analysis.bench.ts')).analysisBench({ dir, quick, log });
   }
 }
 

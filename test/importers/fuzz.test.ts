@@ -100,7 +100,7 @@ describe('importers under mutated input (fast-check)', () => {
   });
 
   it.each(SEEDS)('$name: mutated copies import or fail with a typed error, all or nothing', async ({ file, name, bytes, make }) => {
-    let original = file ? readFileSync(join(ROOT, file)) : readFileSync(await make!(dir));
+    let original: Buffer = file ? readFileSync(join(ROOT, file)) : readFileSync(await make!(dir));
     if (bytes) original = bytes(original);
     const outcomes = { applied: 0, already: 0, refused: new Map<string, number>() };
     await fc.assert(

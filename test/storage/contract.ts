@@ -11,6 +11,39 @@ export interface StoreHarness {
   cleanup(): Promise<void>;
 }
 
+/**
+ * Two cases of calls among four phones for the analysis reads. alpha: A→B calls on 1 Oct (one exactly at
+ * 00:00, one at 23:59:59), an A→B SMS, B→C at exactly 3 Oct 00:00, C→A before the window, a travel leg (not
+ * communication), dated and undated Event entities. beta: the alpha call at 1 Oct 00:00 again (one event,
+ * two cases), an A→B call of its own and D→A.
+ */
+function buildActivity() {
+  const at = (iso: string) => new Date(iso);
+  const a = builder({ name: 'alpha.csv', case: 'alpha' });
+  const [A, B, C] = ['+51 1 555 0101', '+51 1 555 0102', '+51 1 555 0103'].map((n, i) => a.phone(n, { locator: `phone ${i}` }).id);
+  const person = a.entity('Person', { key: 'traveller', label: 'Traveller', locator: 'p' });
+  const lima = a.entity('Place', { key: 'lima', label: 'Lima', locator: 'p' });
+  const journey = a.entity('Event', { key: 'journey', label: 'Journey', props: { date: '2023-09' }, locator: 'e1' });
+  const raid = a.entity('Event', { key: 'raid', label: 'Raid', props: { date: '2023-10-07', kind: 'raid' }, locator: 'e2' });
+  const escape = a.entity('Event', { key: 'escape', label: 'Escape', props: { kind: 'escape' }, locator: 'e3' });
+  a.link('PARTICIPATED_IN', person, raid, 'p');
+  a.event('CALLED', A, B, { kind: 'call', at: at('2023-10-01T00:00:00Z'), durationS: 60, locator: 'row 1' });
+  a.event('CALLED', A, B, { kind: 'call', at: at('2023-10-01T23:59:59Z'), durationS: 30, locator: 'row 2' });
+  a.event('MESSAGED', A, B, { kind: 'sms', at: at('2023-10-02T12:00:00Z'), locator: 'row 3' });
+  a.event('CALLED', B, C, { kind: 'call', at: at('2023-10-03T00:00:00Z'), durationS: 10, locator: 'row 4' });
+  a.event('CALLED', C, A, { kind: 'call', at: at('2023-09-30T08:00:00Z'), durationS: 5, locator: 'row 5' });
+  a.event('TRAVELLED_VIA', person, lima, { kind: 'travel', at: at('2023-10-02T05:00:00Z'), locator: 'row 6' });
+  const b = builder({ name: 'beta.csv', case: 'beta' });
+  b.phone('+51 1 555 0101', { locator: 'phone 0' });
+  b.phone('+51 1 555 0102', { locator: 'phone 1' });
+  const D = b.phone('+51 1 555 0104', { locator: 'phone 3' }).id;
+  const betaRaid = b.entity('Event', { key: 'beta-raid', label: 'Beta raid', props: { date: '2024-01-01' }, locator: 'e' });
+  b.event('CALLED', A, B, { kind: 'call', at: at('2023-10-01T00:00:00Z'), durationS: 60, locator: 'row 1' });
+  b.event('CALLED', A, B, { kind: 'call', at: at('2023-10-02T09:00:00Z'), durationS: 99, locator: 'row 2' });
+  b.event('CALLED', D, A, { kind: 'call', at: at('2023-10-01T10:00:00Z'), durationS: 7, locator: 'row 3' });
+  return { alpha: a.build(), beta: b.build(), ids: { A, B, C, D, person, lima, journey, raid, escape, betaRaid } };
+}
+
 async function collect(it: AsyncIterable<Batch>): Promise<Batch[]> {
   const out: Batch[] = [];
   for await (const b of it) out.push(b);
@@ -353,6 +386,101 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       const e = await store.getEntity(id);
       expect(e!.props).toEqual(props);
       expect(Object.keys(e!.props)).toEqual(Object.keys(props));
+    });
+
+    it('counts raw events per UTC day and kind in a case, half-open window, first/last ignoring the window', async () => {
+      const f = buildActivity();
+      await store.apply(f.alpha);
+      await store.apply(f.beta);
+      const all = await store.eventCounts({ case: 'alpha' }, {});
+      expect(all).toEqual({
+        rows: [
+          { day: '2023-09-30', kind: 'call', count: 1 }, { day: '2023-10-01', kind: 'call', count: 2 },
+          { day: '2023-10-02', kind: 'sms', count: 1 }, { day: '2023-10-02', kind: 'travel', count: 1 }, { day: '2023-10-03', kind: 'call', count: 1 },
+        ],
+        first: '2023-09-30T08:00:00.000Z', last: '2023-10-03T00:00:00.000Z',
+      });
+      // [from, to): the call exactly at `from` is in, the one exactly at `to` is out
+      const w = await store.eventCounts({ case: 'alpha' }, { from: '2023-10-01T00:00:00.000Z', to: '2023-10-03T00:00:00.000Z' });
+      expect(w.rows).toEqual([{ day: '2023-10-01', kind: 'call', count: 2 }, { day: '2023-10-02', kind: 'sms', count: 1 }, { day: '2023-10-02', kind: 'travel', count: 1 }]);
+      expect([w.first, w.last]).toEqual([all.first, all.last]);
+      // the shared call counts in both cases; alpha's own events never reach beta
+      expect((await store.eventCounts({ case: 'beta' }, {})).rows).toEqual([{ day: '2023-10-01', kind: 'call', count: 2 }, { day: '2023-10-02', kind: 'call', count: 1 }]);
+      const empty = await store.eventCounts({ case: 'alpha' }, { from: '2023-10-02T00:00:00.000Z', to: '2023-10-02T00:00:00.000Z' });
+      expect(empty).toEqual({ rows: [], first: all.first, last: all.last });
+      expect(await store.eventCounts({ case: 'nope' }, {})).toEqual({ rows: [] });
+    });
+
+    it('counts the events among given ids (both ends in the set, any case)', async () => {
+      const f = buildActivity();
+      await store.apply(f.alpha);
+      await store.apply(f.beta);
+      const { A, B, C } = f.ids;
+      const r = await store.eventCounts({ ids: [A, B, A, 'per_missing'] }, {});
+      expect(r).toEqual({
+        rows: [{ day: '2023-10-01', kind: 'call', count: 2 }, { day: '2023-10-02', kind: 'call', count: 1 }, { day: '2023-10-02', kind: 'sms', count: 1 }],
+        first: '2023-10-01T00:00:00.000Z', last: '2023-10-02T12:00:00.000Z',
+      });
+      expect((await store.eventCounts({ ids: [B, C] }, { to: '2023-10-03T00:00:00.000Z' })).rows).toEqual([]);
+      expect((await store.eventCounts({ ids: [B, C] }, { from: '2023-10-03T00:00:00.000Z' })).rows).toEqual([{ day: '2023-10-03', kind: 'call', count: 1 }]);
+    });
+
+    it('aggregates communication links over the events in scope and window, most active first, with a cap', async () => {
+      const f = buildActivity();
+      await store.apply(f.alpha);
+      await store.apply(f.beta);
+      const { A, B, C } = f.ids;
+      const r = await store.linkActivity({ case: 'alpha' }, {}, 10);
+      expect(r.capped).toBe(false);
+      expect(r.links[0]).toMatchObject({ type: 'CALLED', from: A, to: B, count: 2, durationS: 90, firstAt: '2023-10-01T00:00:00.000Z', lastAt: '2023-10-01T23:59:59.000Z' });
+      expect(r.links.slice(1).map((l) => [l.type, l.from, l.to, l.count, l.durationS]).sort()).toEqual([
+        ['CALLED', B, C, 1, 10], ['CALLED', C, A, 1, 5], ['MESSAGED', A, B, 1, 0],
+      ].sort());
+      expect(r.links.some((l) => l.type === 'TRAVELLED_VIA')).toBe(false);
+      const capped = await store.linkActivity({ case: 'alpha' }, {}, 1);
+      expect(capped).toEqual({ links: [r.links[0]], capped: true });
+      const w = await store.linkActivity({ case: 'alpha' }, { from: '2023-10-01T00:00:00.000Z', to: '2023-10-01T12:00:00.000Z' }, 10);
+      expect(w.links).toEqual([{ id: r.links[0].id, type: 'CALLED', from: A, to: B, count: 1, durationS: 60, firstAt: '2023-10-01T00:00:00.000Z', lastAt: '2023-10-01T00:00:00.000Z' }]);
+      const among = await store.linkActivity({ ids: [A, B] }, {}, 10);
+      expect(among.links.map((l) => [l.type, l.count, l.durationS])).toEqual([['CALLED', 3, 189], ['MESSAGED', 1, 0]]);
+      expect((await store.linkActivity({ case: 'alpha' }, { from: '2024-01-01T00:00:00.000Z' }, 10)).links).toEqual([]);
+    });
+
+    it('serves the graph of a scope for key players: entities, links weighted by events, capped', async () => {
+      const f = buildActivity();
+      await store.apply(f.alpha);
+      await store.apply(f.beta);
+      const { A, B, C, D, person, lima, journey, raid, escape, betaRaid } = f.ids;
+      const g = await store.scopeGraph({ case: 'alpha' }, { limit: 100 });
+      expect(g.capped).toBe(false);
+      expect([...g.nodes].sort()).toEqual([A, B, C, person, lima, journey, raid, escape].sort());
+      const edges = g.edges.map((e) => [e.type, e.from, e.to, e.weight]).sort();
+      // weights are the links' event counts in every case (A→B has a beta call too); a link without events weighs 1
+      expect(edges).toEqual([['CALLED', A, B, 3], ['CALLED', B, C, 1], ['CALLED', C, A, 1], ['MESSAGED', A, B, 1], ['PARTICIPATED_IN', person, raid, 1], ['TRAVELLED_VIA', person, lima, 1]].sort());
+      const beta = await store.scopeGraph({ case: 'beta' }, { limit: 100 });
+      expect([...beta.nodes].sort()).toEqual([A, B, D, betaRaid].sort());
+      expect(beta.edges.map((e) => [e.type, e.from, e.to]).sort()).toEqual([['CALLED', A, B], ['CALLED', D, A]].sort());
+      const cut = await store.scopeGraph({ case: 'alpha' }, { limit: 2 });
+      expect(cut.capped).toBe(true);
+      expect(cut.edges).toHaveLength(2);
+      for (const e of cut.edges) expect(cut.nodes).toEqual(expect.arrayContaining([e.from, e.to]));
+      const ids = await store.scopeGraph({ ids: [A, B, 'per_missing'] }, { limit: 100 });
+      expect([...ids.nodes].sort()).toEqual([A, B].sort());
+      expect(ids.edges.map((e) => [e.type, e.weight]).sort()).toEqual([['CALLED', 3], ['MESSAGED', 1]]);
+      expect(await store.scopeGraph({ case: 'nope' }, { limit: 10 })).toEqual({ nodes: [], edges: [], capped: false });
+    });
+
+    it('lists dated Event entities of a scope for timeline markers', async () => {
+      const f = buildActivity();
+      await store.apply(f.alpha);
+      await store.apply(f.beta);
+      const { journey, raid, escape, betaRaid, A } = f.ids;
+      expect(await store.datedEvents({ case: 'alpha' }, 10)).toEqual([
+        { id: journey, label: 'Journey', date: '2023-09' }, { id: raid, label: 'Raid', date: '2023-10-07', kind: 'raid' },
+      ]);
+      expect(await store.datedEvents({ case: 'alpha' }, 1)).toEqual([{ id: journey, label: 'Journey', date: '2023-09' }]);
+      expect((await store.datedEvents({ case: 'beta' }, 10)).map((e) => e.id)).toEqual([betaRaid]);
+      expect((await store.datedEvents({ ids: [raid, escape, A] }, 10)).map((e) => e.id)).toEqual([raid]);
     });
 
     it('serves adjacency with a per-node cap that names hubs, and subgraphs of given ids', async () => {

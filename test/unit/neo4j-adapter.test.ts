@@ -154,6 +154,12 @@ describe('Neo4j adapter, through a recording driver', () => {
     await store.appendAnnotation({ kind: 'note', entityId: NASTY, text: NASTY, by: NASTY, at: '2024-01-01T00:00:00.000Z' });
     await store.listAnnotations({ entityId: NASTY });
     await store.adjacency([NASTY], { perNode: 5 });
+    for (const scope of [{ case: NASTY }, { ids: [NASTY, 'tel_1'] }]) {
+      await store.eventCounts(scope, { from: '2023-01-01T00:00:00.000Z' });
+      await store.linkActivity(scope, { to: '2024-01-01T00:00:00.000Z' }, 10);
+      await store.scopeGraph(scope, { limit: 10 });
+      await store.datedEvents(scope, 10);
+    }
     expect(rec.calls.length).toBeGreaterThan(20);
     for (const { query, params } of rec.calls) {
       for (const fragment of ['DROP TABLE', 'DETACH DELETE', '`x`', 'onerror', 'Robert']) expect(query).not.toContain(fragment);
@@ -342,6 +348,45 @@ describe('Neo4j adapter, through a recording driver', () => {
     expect(notes).toEqual([{ id: 'ann_1', kind: 'note', entityId: 'tel_1', text: 'hi', by: 'ana', at: '2026-01-01T00:00:00.000Z' }]);
     for (const out of [detail, counts, sources, cases, view, hits, notes]) expect(driverTypes(out)).toEqual([]);
     // limits and counts go out as Integers, so Cypher gets the integer LIMIT it requires
+    for (const c of rec.calls) if ('limit' in c.params) expect(isInt(c.params.limit)).toBe(true);
+  });
+
+  it('analysis reads: the window goes out as UTC DateTimes (null when open), limits as Integers; answers come back plain', async () => {
+    const dt = (iso: string) => {
+      const d = new Date(iso);
+      return new neo4j.types.DateTime(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), 0, 0);
+    };
+    const script: Record<string, Row[]> = {
+      [Q.eventCountsInCase]: [{ day: '2023-10-01', kind: 'call', n: neo4j.int(2) }],
+      [Q.eventSpanInCase]: [{ first: dt('2023-09-30T08:00:00.000Z'), last: dt('2023-10-03T00:00:00.000Z') }],
+      [Q.eventSpanAmongIds]: [{ first: null, last: null }],
+      [Q.linkActivityAmongIds]: [
+        { linkId: 'lnk_1', type: 'CALLED', fromId: 'tel_1', toId: 'tel_2', n: neo4j.int(3), total: 189, first: dt('2023-10-01T00:00:00.000Z'), last: dt('2023-10-02T09:00:00.000Z') },
+        { linkId: 'lnk_2', type: 'MESSAGED', fromId: 'tel_1', toId: 'tel_2', n: neo4j.int(1), total: neo4j.int(0), first: dt('2023-10-02T12:00:00.000Z'), last: dt('2023-10-02T12:00:00.000Z') },
+      ],
+      [Q.datedEventsInCase]: [{ props: { id: 'evt_1', type: 'Event', label: 'Raid', seq: neo4j.int(3), propKeys: ['date', 'kind'], p_date: '2023-10-07', p_kind: 'raid' } }],
+    };
+    const rec = new RecordingDriver((q, p) => script[q] ?? emptyDatabase(q, p));
+    const { store } = await open(rec);
+    const counts = await store.eventCounts({ case: 'c1' }, { from: '2023-10-01T00:00:00.000Z' });
+    expect(counts).toEqual({ rows: [{ day: '2023-10-01', kind: 'call', count: 2 }], first: '2023-09-30T08:00:00.000Z', last: '2023-10-03T00:00:00.000Z' });
+    const sent = rec.calls.find((c) => c.query === Q.eventCountsInCase)!.params;
+    expect(isDateTime(sent.from)).toBe(true);
+    expect((sent.from as { timeZoneOffsetSeconds: unknown }).timeZoneOffsetSeconds).toEqual(neo4j.int(0));
+    expect(sent.to).toBeNull();
+    const activity = await store.linkActivity({ ids: ['tel_1', 'tel_2', 'tel_1'] }, {}, 1);
+    expect(activity).toEqual({
+      links: [{ id: 'lnk_1', type: 'CALLED', from: 'tel_1', to: 'tel_2', count: 3, durationS: 189, firstAt: '2023-10-01T00:00:00.000Z', lastAt: '2023-10-02T09:00:00.000Z' }],
+      capped: true,
+    });
+    const sentIds = rec.calls.find((c) => c.query === Q.linkActivityAmongIds)!.params;
+    expect(sentIds.ids).toEqual(['tel_1', 'tel_2']); // each id once
+    expect(sentIds.limit).toEqual(neo4j.int(2)); // one more than kept, to tell a cut
+    expect(await store.eventCounts({ ids: ['tel_9'] }, {})).toEqual({ rows: [] });
+    const dated = await store.datedEvents({ case: 'c1' }, 5);
+    expect(dated).toEqual([{ id: 'evt_1', label: 'Raid', date: '2023-10-07', kind: 'raid' }]);
+    expect(rec.calls.find((c) => c.query === Q.datedEventsInCase)!.params.dateKey).toBe('p_date');
+    for (const out of [counts, activity, dated]) expect(driverTypes(out)).toEqual([]);
     for (const c of rec.calls) if ('limit' in c.params) expect(isInt(c.params.limit)).toBe(true);
   });
 

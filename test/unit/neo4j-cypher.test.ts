@@ -13,6 +13,7 @@ import {
 const PARAMETERS = [
   'seconds', 'version', 'next', 'id', 'ids', 'props', 'set', 'rows', 'sourceId', 'query', 'types', 'limit',
   'frontier', 'from', 'linkTypes', 'entityTypes', 'case', 'minDevices', 'entityId', 'kind',
+  'to', 'dateKey',
 ];
 
 function schema(extraKeys: string[] = [], defaultLanguage: 'CYPHER 5' | 'CYPHER 25' = 'CYPHER 5'): DbSchema {

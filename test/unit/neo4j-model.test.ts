@@ -83,6 +83,20 @@ function execute(g: Graph, q: string, p: Row): Row[] {
     }
     return [];
   };
+  /** RawEvents of a scope: asserted by a source of $case, or on a link from one of $ids to another. */
+  const scopedEvents = (): Node[] => {
+    if (p.case !== undefined) {
+      const out = new Map<number, Node>();
+      for (const s of g.all('Source').filter((x) => x.props.case === p.case)) for (const r of asserted(s, 'RawEvent')) out.set(r.end, g.node(r.end));
+      return [...out.values()];
+    }
+    const ids = new Set(p.ids as string[]);
+    const links = new Set([...g.rels.values()]
+      .filter((r) => LINK.has(r.type) && ids.has(String(g.node(r.start).props.id)) && ids.has(String(g.node(r.end).props.id)))
+      .map((r) => r.props.id));
+    return g.all('RawEvent').filter((e) => links.has(e.props.linkId));
+  };
+  const inWindow = (e: Node) => (p.from === null || cmp(iso(e.props.at), iso(p.from)) >= 0) && (p.to === null || cmp(iso(e.props.at), iso(p.to)) < 0);
   if (SCHEMA.includes(q) || q === Q.awaitIndexes) return [];
   if (q === TEST_WIPE) {
     g.nodes.clear();
@@ -234,6 +248,45 @@ function execute(g: Graph, q: string, p: Row): Row[] {
       return [...byNode.keys()].map((id) => g.node(id)).sort(order).map((n) => ({ props: { ...n.props }, locators: byNode.get(n.id) }));
     }
     case Q.sourceLinkManifest: { const s = g.one('Source', 'id', p.sourceId); return s ? [{ ids: s.props.linkIds ?? null, types: s.props.linkTypes ?? null }] : []; }
+    case Q.eventCountsInCase:
+    case Q.eventCountsAmongIds: {
+      const byDay = new Map<string, number>();
+      for (const e of scopedEvents().filter(inWindow)) {
+        const k = `${iso(e.props.at).slice(0, 10)}\u0000${String(e.props.kind)}`;
+        byDay.set(k, (byDay.get(k) ?? 0) + 1);
+      }
+      return [...byDay].map(([k, n]) => ({ day: k.split('\u0000')[0], kind: k.split('\u0000')[1], n: int(n) }))
+        .sort((a, b) => cmp(a.day, b.day) || cmp(a.kind, b.kind)).slice(0, num(p.limit));
+    }
+    case Q.eventSpanInCase:
+    case Q.eventSpanAmongIds: {
+      const times = scopedEvents().map((e) => e.props.at).sort((x, y) => cmp(iso(x), iso(y)));
+      return [{ first: times[0] ?? null, last: times.at(-1) ?? null }];
+    }
+    case Q.linkActivityInCase:
+    case Q.linkActivityAmongIds: {
+      const groups = new Map<string, Node[]>();
+      for (const e of scopedEvents().filter(inWindow)) {
+        const k = `${String(e.props.linkId)}\u0000${String(e.props.fromId)}\u0000${String(e.props.toId)}`;
+        groups.set(k, [...(groups.get(k) ?? []), e]);
+      }
+      return [...groups].flatMap(([k, evs]) => {
+        const [linkId, fromId, toId] = k.split('\u0000');
+        const rel = [...g.rels.values()].find((r) => (r.type === 'CALLED' || r.type === 'MESSAGED') && r.props.id === linkId
+          && g.node(r.start).props.id === fromId && g.node(r.end).props.id === toId);
+        if (!rel) return [];
+        const durations = evs.map((e) => e.props.durationS).filter((d) => d !== undefined && d !== null).map(num);
+        const times = evs.map((e) => e.props.at).sort((x, y) => cmp(iso(x), iso(y)));
+        return [{ linkId, type: rel.type, fromId, toId, n: int(evs.length), total: durations.length ? durations.reduce((a, d) => a + d, 0) : int(0), first: times[0], last: times.at(-1) }];
+      }).sort((a, b) => num(b.n) - num(a.n) || cmp(a.linkId, b.linkId)).slice(0, num(p.limit));
+    }
+    case Q.datedEventsInCase: {
+      const out = new Map<number, Node>();
+      for (const s of g.all('Source').filter((x) => x.props.case === p.case)) {
+        for (const r of asserted(s, 'Event')) if (g.node(r.end).props[String(p.dateKey)] !== undefined) out.set(r.end, g.node(r.end));
+      }
+      return [...out.values()].sort((a, b) => num(a.props.seq) - num(b.props.seq)).slice(0, num(p.limit)).map((n) => ({ props: { ...n.props } }));
+    }
     case Q.crossDeviceHits: {
       const seen: { x: Node; d: Node; how: string }[] = [];
       for (const d of g.all('Device')) {

@@ -95,6 +95,8 @@ export const DiffResult = z.object({
   takeovers: z.array(z.object({ gone: z.string(), successor: z.string(), shared: z.array(z.string()), overlap: z.number() })),
   /** the same facts as sentences, most significant first */
   lines: z.array(z.string()),
+  /** true when entities, links, takeovers or lines were cut to their bounds (the most significant kept) */
+  capped: z.boolean().optional(),
 });
 export type DiffResult = z.infer<typeof DiffResult>;
 
@@ -118,6 +120,8 @@ export const NodeScore = z.object({
   community: z.number().int(),
   /** removing this entity splits its community into two or more parts */
   bridge: z.boolean(),
+  /** removing this entity splits its connected component (it may join two communities that have no other link) */
+  cut: z.boolean().optional(),
 });
 export type NodeScore = z.infer<typeof NodeScore>;
 
@@ -129,5 +133,7 @@ export const KeyPlayers = z.object({
   /** true when betweenness was estimated from a sample of sources */
   betweennessSampled: z.boolean(),
   modularity: z.number(),
+  /** true when the scope held more entities or links than the server analyses at once (the first ones were used) */
+  capped: z.boolean().optional(),
 });
 export type KeyPlayers = z.infer<typeof KeyPlayers>;

@@ -1,6 +1,7 @@
 // Import routes: the file is the raw request body (streamed to a bounded spool), name and case in the
 // query. `async=true` answers 202 with a job to poll for progress; otherwise the answer is the result.
 import { z } from 'zod';
+import { KeyPlayers } from '../analysis/analysis.schema.ts';
 import { ApplyResult } from '../model/index.ts';
 import { MappingName } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter, IMPORTERS } from '../importers/registry.ts';
@@ -8,7 +9,8 @@ import type { ImportService } from '../services/import.service.ts';
 import type { JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
 
-const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/** A query-string flag: true/false or 1/0. */
+export const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const ImportQuery = z.object({
   name: z.string().min(1).max(300),
@@ -21,7 +23,8 @@ const ImportQuery = z.object({
 
 export const ImportResponse = ApplyResult.extend({ format: z.string(), file: z.string(), sha256: z.string() });
 
-const JobView = z.object({
+/** A background job (imports, key players): poll GET /api/jobs/:id until `state` is done or failed. */
+export const JobView = z.object({
   id: z.string(),
   kind: z.string(),
   label: z.string(),
@@ -29,7 +32,8 @@ const JobView = z.object({
   progress: z.object({ records: z.number(), bytes: z.number().optional(), total: z.number().optional() }),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
-  result: ImportResponse.optional(),
+  /** by `kind`: "import" → the import result, "key-players" → KeyPlayers */
+  result: z.union([ImportResponse, KeyPlayers]).optional(),
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
 });
 

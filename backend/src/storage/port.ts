@@ -1,5 +1,6 @@
 // The GraphStore port: the only way services reach a graph database. Writes take a whole Batch in one
 // transaction; reads return plain view objects. Adapters: embedded/ (SQLite) and neo4j/.
+import type { LinkActivity } from '../analysis/analysis.schema.ts';
 import type { Annotation, AnnotationInput, ApplyResult, CrossDeviceHit, Batch, BatchChunk, SourceInfo, CaseSummary, Counts, EntityDetail, EntityType, GraphView, LinkType, SearchHit, Source } from '../model/index.ts';
 
 export interface NeighbourQuery {
@@ -33,6 +34,42 @@ export interface StoreHealth {
   detail?: string;
 }
 
+/**
+ * What an analysis reads. `case`: the raw events, links and entities asserted by a source of that case.
+ * `ids`: those entities, and the links and events with BOTH ends among them.
+ */
+export type AnalysisScope = { case: string; ids?: undefined } | { ids: string[]; case?: undefined };
+
+/** A half-open UTC window [from, to) as ISO instants in the stores' format (`YYYY-MM-DDTHH:MM:SS.sssZ`); either end open. */
+export interface TimeWindow {
+  from?: string;
+  to?: string;
+}
+
+/** Raw events per UTC day (`YYYY-MM-DD`) and event kind (call, sms, chat…). */
+export interface EventCounts {
+  rows: { day: string; kind: string; count: number }[];
+  /** first and last event time in the scope, ignoring the window (absent when the scope has no events) */
+  first?: string;
+  last?: string;
+}
+
+/** An entity or link reduced to what centrality needs; weight is the link's event count, or 1. */
+export interface ScopeGraph {
+  nodes: string[];
+  edges: { id: string; type: LinkType; from: string; to: string; weight: number }[];
+  /** more entities or links than the limit were in scope: the graph holds the first `limit` of each */
+  capped: boolean;
+}
+
+/** An Event entity with a `date` prop (e.g. "2023-09" or "2023-10-07"), as written. */
+export interface DatedEvent {
+  id: string;
+  label: string;
+  date: string;
+  kind?: string;
+}
+
 export interface GraphStore {
   readonly kind: 'embedded' | 'neo4j';
   /** Writes the batch in one transaction: all of it or nothing. A source already imported into the case changes nothing. */
@@ -62,6 +99,17 @@ export interface GraphStore {
    * call or message party, or a device's own line), most devices first. Optionally within one case.
    */
   crossDeviceHits(opts: { case?: string; limit: number; minDevices?: number }): Promise<CrossDeviceHit[]>;
+  /** Raw events in scope and window, counted per UTC day and kind (bounded by days × kinds). */
+  eventCounts(scope: AnalysisScope, window: TimeWindow): Promise<EventCounts>;
+  /**
+   * Communication links (ontology `communication: true`) aggregated over their raw events in scope and
+   * window: count, total duration, first and last time. Most events first, then by id; at most `limit`.
+   */
+  linkActivity(scope: AnalysisScope, window: TimeWindow, limit: number): Promise<{ links: LinkActivity[]; capped: boolean }>;
+  /** The entities and links in scope (at most `limit` of each), for centrality and communities. */
+  scopeGraph(scope: AnalysisScope, opts: { limit: number }): Promise<ScopeGraph>;
+  /** Event entities in scope that carry a `date` prop, at most `limit`, in creation order. */
+  datedEvents(scope: AnalysisScope, limit: number): Promise<DatedEvent[]>;
   listSources(caseName?: string): Promise<Source[]>;
   counts(): Promise<Counts>;
   /** Appends an analyst annotation (note, merge, unmerge); never updates or deletes one. */

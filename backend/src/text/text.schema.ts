@@ -78,6 +78,8 @@ export const Extraction = z.object({
   sentences: z.array(Sentence),
   candidates: z.array(Candidate),
   links: z.array(ProposedLink),
+  /** what the extractor could not do fully (e.g. an IBAN look-alike whose checksum fails, a text past the name-finding budget) */
+  warnings: z.array(z.string()).optional(),
 });
 export type Extraction = z.infer<typeof Extraction>;
 

@@ -6,10 +6,12 @@ import { dirname } from 'node:path';
 import { AppError } from '../../errors.ts';
 import {
   alreadyImported, makeSourceId, type Annotation, type AnnotationInput, type ApplyResult, type CrossDeviceHit, type Batch, type BatchChunk, type SourceInfo, type CaseSummary, type Counts, type EntityDetail, type EntityType,
-  type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source,
+  type EntityView, type GraphView, type LinkType, type LinkView, type Props, type SearchHit, type Source, LINK_SPECS, LINK_TYPES,
 } from '../../model/index.ts';
-import type { EdgeRef, GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
+import type { LinkActivity } from '../../analysis/analysis.schema.ts';
+import type { AnalysisScope, DatedEvent, EdgeRef, EventCounts, GraphStore, NeighbourQuery, ScopeGraph, SearchQuery, StoreHealth, TimeWindow } from '../port.ts';
 import { fts5Match } from '../search-query.ts';
+import { MAX_COUNT_ROWS, scopeGraphOf } from '../scope-graph.ts';
 import { DDL, SCHEMA_VERSION } from './schema.sql.ts';
 
 interface EntityRow { rid: number; id: string; type: EntityType; label: string; props: string; search: string }
@@ -22,9 +24,45 @@ export interface EmbeddedOptions {
   /** SQLite file path, or ':memory:' */
   file: string;
   clock?: () => Date;
+  /** records a load writes into a small store before it switches to rebuilding indexes at commit (tests lower it) */
+  bulkLoadAfter?: number;
 }
 
 const json = (v: unknown) => JSON.stringify(v);
+
+/** Link types whose raw events activity views aggregate (ontology `communication: true`). */
+const COMMUNICATION = json(LINK_TYPES.filter((t) => LINK_SPECS[t].communication));
+/** Ids of what a case's sources assert (entities, links, and events beyond their first source). */
+const CASE_ITEMS = 'SELECT p.item FROM prov p WHERE p.source IN (SELECT id FROM sources WHERE case_name = @case)';
+
+/** By default, a load that has written this many records into a small store switches to building its indexes at the end. */
+const BULK_LOAD_AFTER = 20_000;
+/** "Small": fewer links (and events) than this already stored. */
+const BULK_LOAD_MAX_EXISTING = 100_000;
+
+/**
+ * Bulk loading inside the one write transaction: the secondary (non-unique) indexes of the graph tables
+ * are dropped once the load proves large and rebuilt before COMMIT — one sort per index instead of a
+ * random B-tree insert per row. Unique indexes stay (they merge records by id). It all happens inside
+ * the transaction, so readers keep the old indexes until commit, and a failure rolls the drop back too.
+ */
+class BulkLoad {
+  private dropped: { name: string; sql: string }[] | null = null;
+  constructor(private readonly db: Database.Database) {}
+
+  begin(): void {
+    if (this.dropped) return;
+    this.dropped = this.db
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('entities', 'links', 'events', 'prov')`)
+      .all() as { name: string; sql: string }[];
+    for (const ix of this.dropped) this.db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
+  }
+
+  end(): void {
+    for (const ix of this.dropped ?? []) this.db.exec(ix.sql);
+    this.dropped = null;
+  }
+}
 
 export class EmbeddedGraphStore implements GraphStore {
   readonly kind = 'embedded' as const;
@@ -33,6 +71,7 @@ export class EmbeddedGraphStore implements GraphStore {
   /** writer connection: imports, one transaction per source */
   private readonly writer: Database.Database;
   private readonly clock: () => Date;
+  private readonly bulkLoadAfter: number;
   private readonly stmt;
   private readonly w;
   private writeLock: Promise<void> = Promise.resolve();
@@ -40,6 +79,7 @@ export class EmbeddedGraphStore implements GraphStore {
   constructor(opts: EmbeddedOptions) {
     if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
     this.clock = opts.clock ?? (() => new Date());
+    this.bulkLoadAfter = opts.bulkLoadAfter ?? BULK_LOAD_AFTER;
     try {
       this.writer = new Database(opts.file);
     } catch (err) {
@@ -118,11 +158,16 @@ export class EmbeddedGraphStore implements GraphStore {
     const degrees = new Map<string, { out: number; in: number }>();
     this.writer.exec('BEGIN IMMEDIATE');
     try {
+      const bulk = this.smallStore() ? new BulkLoad(this.writer) : null;
+      let records = 0;
       for await (const chunk of chunks) {
         this.writeChunk(chunk, sourceId, now, result, written, degrees);
+        records += chunk.entities.length + chunk.links.length + chunk.events.length;
+        if (bulk && records >= this.bulkLoadAfter) bulk.begin();
         // let the event loop breathe between chunks (HTTP reads stay responsive during a long import)
         await new Promise((r) => setImmediate(r));
       }
+      bulk?.end();
       for (const [id, d] of degrees) w.addDegree.run(d.out, d.in, id);
       w.insertSource.run(sourceId, source.sha256, source.kind, source.name, source.case, source.title ?? null, source.documentId ?? null, now,
         source.importedBy ?? 'local', result.entities.created + result.entities.merged, result.links.created + result.links.merged, result.events.created + result.events.merged);
@@ -134,13 +179,20 @@ export class EmbeddedGraphStore implements GraphStore {
     }
   }
 
+  /** Whether the store holds little enough that rebuilding its indexes after a large load is cheaper than updating them row by row. */
+  private smallStore(): boolean {
+    const links = (this.writer.prepare('SELECT coalesce(max(rid), 0) FROM links').pluck().get() as number) ?? 0;
+    if (links >= BULK_LOAD_MAX_EXISTING) return false;
+    return !this.writer.prepare(`SELECT 1 FROM events LIMIT 1 OFFSET ${BULK_LOAD_MAX_EXISTING}`).get();
+  }
+
   private writeChunk(chunk: BatchChunk, sourceId: string, now: string, r: ApplyResult, written: Set<string>, degrees: Map<string, { out: number; in: number }>): void {
     const s = this.w;
     for (const e of chunk.entities) {
-      if (s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now).changes === 1) {
+      const ins = s.insertEntity.run(e.id, e.type, e.label, json(e.props), json(e.search), now);
+      if (ins.changes === 1) {
         r.entities.created++;
-        const rid = (s.entityById.get(e.id) as EntityRow).rid;
-        s.insertFts.run(rid, e.label, e.search.join(' '));
+        s.insertFts.run(ins.lastInsertRowid, e.label, e.search.join(' '));
       } else {
         r.entities.merged++;
         const row = s.entityById.get(e.id) as EntityRow;
@@ -387,6 +439,80 @@ export class EmbeddedGraphStore implements GraphStore {
     return [...out.values()];
   }
 
+  // --------------------------------------------------------------------------------------------- analysis
+
+  /**
+   * The raw events of a scope as a FROM source and a WHERE condition over `events e`. A case's events are
+   * asserted by one of its sources: inline (the first source) or in prov (further sources), each event once.
+   * Among ids: the events of the links among them, found hub-aware by subgraphSync, read through events_link.
+   */
+  private scopedEvents(scope: AnalysisScope): { from: string; where: string; params: Record<string, unknown> } {
+    if (scope.case !== undefined) {
+      return {
+        from: 'events e',
+        where: `(e.source IN (SELECT id FROM sources WHERE case_name = @case) OR e.id IN (${CASE_ITEMS}))`,
+        params: { case: scope.case },
+      };
+    }
+    const links = this.subgraphSync([...new Set(scope.ids)]).links.map((l) => l.id);
+    return { from: 'json_each(@links) j CROSS JOIN events e INDEXED BY events_link ON e.link_id = j.value', where: '1 = 1', params: { links: json(links) } };
+  }
+
+  async eventCounts(scope: AnalysisScope, window: TimeWindow): Promise<EventCounts> {
+    const s = this.scopedEvents(scope);
+    const w = windowSql(window);
+    const rows = this.db.prepare(
+      `SELECT substr(e.at, 1, 10) AS day, e.kind AS kind, count(*) AS count FROM ${s.from} WHERE ${s.where} ${w.sql}
+        GROUP BY day, kind ORDER BY day, kind LIMIT @limit`,
+    ).all({ ...s.params, ...w.params, limit: MAX_COUNT_ROWS }) as EventCounts['rows'];
+    const span = this.db.prepare(`SELECT min(e.at) AS first, max(e.at) AS last FROM ${s.from} WHERE ${s.where}`)
+      .get(s.params) as { first: string | null; last: string | null };
+    return { rows, ...(span.first ? { first: span.first } : {}), ...(span.last ? { last: span.last } : {}) };
+  }
+
+  async linkActivity(scope: AnalysisScope, window: TimeWindow, limit: number): Promise<{ links: LinkActivity[]; capped: boolean }> {
+    const s = this.scopedEvents(scope);
+    const w = windowSql(window);
+    // aggregate the events first, then look each link up once
+    const rows = this.db.prepare(
+      `WITH a AS (SELECT e.link_id, count(*) AS n, total(e.duration) AS d, min(e.at) AS f, max(e.at) AS t
+                    FROM ${s.from} WHERE ${s.where} ${w.sql} GROUP BY e.link_id)
+       SELECT l.id, l.type, l.src AS "from", l.dst AS "to", a.n AS count, a.d AS durationS, a.f AS firstAt, a.t AS lastAt
+         FROM a JOIN links l ON l.id = a.link_id
+        WHERE l.type IN (SELECT value FROM json_each(@comm))
+        ORDER BY a.n DESC, l.id LIMIT @limit`,
+    ).all({ ...s.params, ...w.params, comm: COMMUNICATION, limit: limit + 1 }) as LinkActivity[];
+    return { links: rows.slice(0, limit), capped: rows.length > limit };
+  }
+
+  async scopeGraph(scope: AnalysisScope, opts: { limit: number }): Promise<ScopeGraph> {
+    const { limit } = opts;
+    let ids: string[];
+    let edges: ScopeGraph['edges'];
+    if (scope.case !== undefined) {
+      ids = this.db.prepare(`SELECT e.id FROM entities e WHERE e.id IN (${CASE_ITEMS}) ORDER BY e.rid LIMIT @limit`)
+        .pluck().all({ case: scope.case, limit: limit + 1 }) as string[];
+      edges = this.db.prepare(
+        `SELECT l.id, l.type, l.src AS "from", l.dst AS "to", coalesce(l.count, 1) AS weight FROM links l
+          WHERE l.id IN (${CASE_ITEMS}) ORDER BY l.rid LIMIT @limit`,
+      ).all({ case: scope.case, limit: limit + 1 }) as ScopeGraph['edges'];
+    } else {
+      const view = this.subgraphSync([...new Set(scope.ids)]);
+      ids = view.entities.map((e) => e.id);
+      edges = view.links.slice(0, limit + 1).map((l) => ({ id: l.id, type: l.type, from: l.from, to: l.to, weight: l.count ?? 1 }));
+    }
+    return scopeGraphOf(ids, edges, limit);
+  }
+
+  async datedEvents(scope: AnalysisScope, limit: number): Promise<DatedEvent[]> {
+    const inScope = scope.case !== undefined ? `e.id IN (${CASE_ITEMS})` : 'e.id IN (SELECT value FROM json_each(@ids))';
+    const rows = this.db.prepare(
+      `SELECT e.id, e.label, json_extract(e.props, '$.date') AS date, json_extract(e.props, '$.kind') AS kind FROM entities e
+        WHERE e.type = 'Event' AND ${inScope} AND json_extract(e.props, '$.date') IS NOT NULL ORDER BY e.rid LIMIT @limit`,
+    ).all({ ...(scope.case !== undefined ? { case: scope.case } : { ids: json(scope.ids) }), limit }) as { id: string; label: string; date: unknown; kind: unknown }[];
+    return rows.map((r) => ({ id: r.id, label: r.label, date: String(r.date), ...(typeof r.kind === 'string' ? { kind: r.kind } : {}) }));
+  }
+
   async listCases(): Promise<CaseSummary[]> {
     return this.db.prepare(
       `SELECT s.case_name AS name, count(DISTINCT s.id) AS sources, max(s.imported_at) AS lastImportAt,
@@ -492,6 +618,14 @@ function migrate(db: Database.Database): void {
     if (!/\(src, dst, type\)/.test(indexSql('links_src'))) db.exec('DROP INDEX IF EXISTS links_src; CREATE INDEX links_src ON links(src, dst, type);');
     if (!/\(dst, src, type\)/.test(indexSql('links_dst'))) db.exec('DROP INDEX IF EXISTS links_dst; CREATE INDEX links_dst ON links(dst, src, type);');
   })();
+}
+
+/** The window as extra WHERE conditions on `e.at` (text order is time order for the stored UTC ISO form). */
+function windowSql(w: TimeWindow): { sql: string; params: Record<string, string> } {
+  return {
+    sql: `${w.from !== undefined ? 'AND e.at >= @from' : ''} ${w.to !== undefined ? 'AND e.at < @to' : ''}`,
+    params: { ...(w.from !== undefined ? { from: w.from } : {}), ...(w.to !== undefined ? { to: w.to } : {}) },
+  };
 }
 
 function toEntityView(r: EntityRow): EntityView {

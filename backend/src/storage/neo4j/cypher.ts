@@ -3,7 +3,7 @@
 // statement is a label or relationship type, and only after `entityLabel`/`relType` checked it against the
 // ontology enum: anything else is refused before a statement exists.
 import { AppError } from '../../errors.ts';
-import { ENTITY_TYPES, LINK_TYPES, isEntityType, isLinkType, type EntityType, type LinkType } from '../../model/index.ts';
+import { ENTITY_TYPES, LINK_SPECS, LINK_TYPES, isEntityType, isLinkType, type EntityType, type LinkType } from '../../model/index.ts';
 
 /** UNWIND batch size: rows per statement when writing or looking up many records. */
 export const ROWS_PER_STATEMENT = 10_000;
@@ -31,6 +31,26 @@ export function relType(type: unknown): LinkType {
 
 /** Every link relationship type, for patterns that must not follow provenance (:ASSERTS) edges. */
 const ANY_LINK = LINK_TYPES.join('|');
+
+/** Communication relationship types (ontology `communication: true`): the links activity views aggregate. */
+const COMMUNICATION = LINK_TYPES.filter((t) => LINK_SPECS[t].communication).join('|');
+
+// Scopes of the analysis reads, as the leading clauses of a statement binding `e` to each raw event once.
+/** Raw events asserted by a source of the case $case. */
+const CASE_EVENTS = 'MATCH (:Source {case: $case})-[:ASSERTS]->(e:RawEvent) WITH DISTINCT e';
+/** Raw events of the links among $ids (both ends in $ids; the adapter sends each id once). */
+const IDS_EVENTS = `UNWIND $ids AS id
+     MATCH (:Entity {id: id})-[r:${ANY_LINK}]->(b:Entity) WHERE b.id IN $ids
+     MATCH (e:RawEvent {linkId: r.id})`;
+/** The half-open window [$from, $to) on the event time; a null end is open. */
+const IN_WINDOW = 'WITH e WHERE ($from IS NULL OR e.at >= $from) AND ($to IS NULL OR e.at < $to)';
+/** Events per UTC day (the stored DateTimes are at offset Z) and kind, bounded by $limit rows. */
+const COUNT_BY_DAY = 'RETURN toString(date(e.at)) AS day, e.kind AS kind, count(e) AS n ORDER BY day, kind LIMIT $limit';
+const SPAN = 'RETURN min(e.at) AS first, max(e.at) AS last';
+/** Communication links aggregated over the events in the window: most events first, then id, at most $limit. */
+const ACTIVITY = `WITH e.linkId AS linkId, e.fromId AS fromId, e.toId AS toId, count(e) AS n, sum(e.durationS) AS total, min(e.at) AS first, max(e.at) AS last
+     MATCH (:Entity {id: fromId})-[r:${COMMUNICATION}]->(:Entity {id: toId}) WHERE r.id = linkId
+     RETURN linkId, type(r) AS type, fromId, toId, n, total, first, last ORDER BY n DESC, linkId LIMIT $limit`;
 
 /** Fields of a (:Source) returned to the adapter (never its link manifest, which can be long). */
 const SOURCE_FIELDS = 's {.id, .sha256, .kind, .name, .case, .title, .documentId, .importedAt, .importedBy, .entities, .links, .events, .seq}';
@@ -171,6 +191,18 @@ export const Q = {
      WITH x, n, devices WHERE x.type IN ['Phone', 'Account', 'Email']
      RETURN x.id AS id, x.type AS type, x.label AS label, n AS deviceCount, devices
      ORDER BY deviceCount DESC, id`,
+
+  // --- analysis reads (scope: a case, or the links among ids; window: [$from, $to)) ---
+  eventCountsInCase: `${CASE_EVENTS}\n     ${IN_WINDOW}\n     ${COUNT_BY_DAY}`,
+  eventCountsAmongIds: `${IDS_EVENTS}\n     ${IN_WINDOW}\n     ${COUNT_BY_DAY}`,
+  eventSpanInCase: `${CASE_EVENTS}\n     ${SPAN}`,
+  eventSpanAmongIds: `${IDS_EVENTS}\n     ${SPAN}`,
+  linkActivityInCase: `${CASE_EVENTS}\n     ${IN_WINDOW}\n     ${ACTIVITY}`,
+  linkActivityAmongIds: `${IDS_EVENTS}\n     ${IN_WINDOW}\n     ${ACTIVITY}`,
+  /** Event entities of the case with a date prop ($dateKey: its stored property name), in creation order. */
+  datedEventsInCase: `MATCH (:Source {case: $case})-[:ASSERTS]->(n:Event) WHERE n[$dateKey] IS NOT NULL
+     WITH DISTINCT n
+     RETURN properties(n) AS props ORDER BY n.seq LIMIT $limit`,
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------

@@ -11,11 +11,13 @@ import {
   type EntityRecord, type EntityType, type EntityView, type EventRecord, type GraphView, type LinkRecord, type LinkType, type LinkView, type Props,
   type SearchHit, type Source, type SourceInfo,
 } from '../../model/index.ts';
-import type { EdgeRef, GraphStore, NeighbourQuery, SearchQuery, StoreHealth } from '../port.ts';
+import type { LinkActivity } from '../../analysis/analysis.schema.ts';
+import type { AnalysisScope, DatedEvent, EdgeRef, EventCounts, GraphStore, NeighbourQuery, ScopeGraph, SearchQuery, StoreHealth, TimeWindow } from '../port.ts';
+import { MAX_COUNT_ROWS, scopeGraphOf } from '../scope-graph.ts';
 import { NEO4J_SCHEMA_VERSION, Q, ROWS_PER_STATEMENT, SCHEMA, T, entityLabel, relType } from './cypher.ts';
 import { isUnreachable, neo4jFailure, type Neo4jTarget } from './errors.ts';
 import { indexText, luceneQuery } from './fulltext.ts';
-import { byteCompare, compact, decodeProps, encodeProps, isoToDateTime, numberOrNull, plain, toInt } from './values.ts';
+import { PROP_PREFIX, byteCompare, compact, decodeProps, encodeProps, isoToDateTime, numberOrNull, plain, toInt } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // The part of the driver the adapter uses: a real neo4j Driver fits it, and tests pass a recording shim.
@@ -535,6 +537,85 @@ export class Neo4jGraphStore implements GraphStore {
     }));
   }
 
+  // --------------------------------------------------------------------------------------------- analysis
+
+  /** The statement for a scope, with its parameters: the case, or each id once. */
+  private scoped(scope: AnalysisScope, inCase: string, amongIds: string): { query: string; params: Params } {
+    return scope.case !== undefined ? { query: inCase, params: { case: scope.case } } : { query: amongIds, params: { ids: [...new Set(scope.ids)] } };
+  }
+
+  async eventCounts(scope: AnalysisScope, window: TimeWindow): Promise<EventCounts> {
+    const counts = this.scoped(scope, Q.eventCountsInCase, Q.eventCountsAmongIds);
+    const span = this.scoped(scope, Q.eventSpanInCase, Q.eventSpanAmongIds);
+    return this.read(async (tx) => {
+      const found = await rows(tx, counts.query, { ...counts.params, ...windowParams(window), limit: toInt(MAX_COUNT_ROWS) });
+      const [s] = await rows(tx, span.query, span.params);
+      return {
+        rows: found.map((r) => ({ day: String(r.day), kind: String(r.kind), count: Number(r.n) })),
+        ...(s?.first ? { first: String(s.first) } : {}), ...(s?.last ? { last: String(s.last) } : {}),
+      };
+    });
+  }
+
+  async linkActivity(scope: AnalysisScope, window: TimeWindow, limit: number): Promise<{ links: LinkActivity[]; capped: boolean }> {
+    const st = this.scoped(scope, Q.linkActivityInCase, Q.linkActivityAmongIds);
+    const found = await this.read((tx) => rows(tx, st.query, { ...st.params, ...windowParams(window), limit: toInt(limit + 1) }));
+    const links = found.slice(0, limit).map((r) => ({
+      id: String(r.linkId), type: r.type as LinkType, from: String(r.fromId), to: String(r.toId), count: Number(r.n),
+      durationS: Number(r.total ?? 0), firstAt: String(r.first), lastAt: String(r.last),
+    }));
+    return { links, capped: found.length > limit };
+  }
+
+  async scopeGraph(scope: AnalysisScope, opts: { limit: number }): Promise<ScopeGraph> {
+    const { limit } = opts;
+    return this.read(async (tx) => {
+      if (scope.case === undefined) {
+        const view = await this.subgraphIn(tx, [...new Set(scope.ids)]);
+        const edges = view.links.slice(0, limit + 1).map((l) => ({ id: l.id, type: l.type, from: l.from, to: l.to, weight: l.count ?? 1 }));
+        return scopeGraphOf(view.entities.map((e) => e.id), edges, limit);
+      }
+      const ids = (await rows(tx, Q.caseEntityIds, { case: scope.case, limit: toInt(limit + 1) })).map((r) => String(r.id));
+      // the case's links from its sources' manifests (found by id through the per-type indexes), oldest source first
+      const wanted = new Map<string, LinkType>();
+      for (const src of await rows(tx, Q.sourcesInCase, { case: scope.case })) {
+        const [manifest] = await rows(tx, Q.sourceLinkManifest, { sourceId: (src.source as Params).id });
+        const types = strings(manifest?.types);
+        strings(manifest?.ids).forEach((id, i) => {
+          if (wanted.size <= limit && !wanted.has(id)) wanted.set(id, relType(types[i]));
+        });
+        if (wanted.size > limit) break;
+      }
+      const edges: ScopeGraph['edges'] = [];
+      for (const [type, list] of groupBy(wanted, ([, t]) => t)) {
+        for (const r of await unwind(tx, T.linksById(type), 'ids', list.map(([id]) => id))) {
+          const p = r.props as Params;
+          edges.push({ id: String(p.id), type, from: String(r.from), to: String(r.to), weight: p.count != null ? Number(p.count) : 1 });
+        }
+      }
+      const order = new Map([...wanted.keys()].map((id, i) => [id, i]));
+      edges.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+      return scopeGraphOf(ids, edges, limit);
+    });
+  }
+
+  async datedEvents(scope: AnalysisScope, limit: number): Promise<DatedEvent[]> {
+    const dateKey = `${PROP_PREFIX}date`;
+    const found = await this.read(async (tx) => {
+      if (scope.case !== undefined) return rows(tx, Q.datedEventsInCase, { case: scope.case, dateKey, limit: toInt(limit) });
+      // ids are few (the API allows 5000): look them up and keep the dated Events, in creation order
+      return (await unwind(tx, Q.entitiesById, 'ids', [...new Set(scope.ids)]))
+        .filter((r) => (r.props as Params).type === 'Event' && (r.props as Params)[dateKey] != null)
+        .sort((a, b) => Number((a.props as Params).seq ?? 0) - Number((b.props as Params).seq ?? 0))
+        .slice(0, limit);
+    });
+    return found.map((r) => {
+      const p = r.props as Params;
+      const kind = p[`${PROP_PREFIX}kind`];
+      return { id: String(p.id), label: String(p.label ?? ''), date: String(p[dateKey]), ...(typeof kind === 'string' ? { kind } : {}) };
+    });
+  }
+
   async listCases(): Promise<CaseSummary[]> {
     const found = await this.read((tx) => rows(tx, Q.listCases));
     return found
@@ -651,6 +732,11 @@ export class Neo4jGraphStore implements GraphStore {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+
+/** The window ends as DateTimes (compared with the stored event times), null for an open end. */
+function windowParams(w: TimeWindow): Params {
+  return { from: w.from !== undefined ? isoToDateTime(w.from) : null, to: w.to !== undefined ? isoToDateTime(w.to) : null };
+}
 
 /** Null values cannot be stored: `SET n = row` leaves such keys out, but the driver must not see undefined. */
 function dropNulls<T extends Params>(o: T): T {
