@@ -2,6 +2,7 @@
 // import: zod stays out of the bundle); failures become ApiError carrying the server's stable `code`.
 import type { Job, JobProgress } from '../../backend/src/services/jobs.service.ts';
 import type { Annotation, ApplyResult, CaseSummary, Counts, EntityDetail, GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
+import type { AppliedText, ApplyText, Candidate, CandidateMatch, Extraction, ProposedLink } from '../../backend/src/text/text.schema.ts';
 
 export type { Annotation, ApplyResult, CaseSummary, EntityDetail, GraphView, SearchHit };
 
@@ -85,6 +86,20 @@ export interface Api {
   /** records that `merge` is the same entity as `keep` (409 when already one, 400 when types differ) */
   merge(keep: string, merge: string, reason?: string): Promise<Annotation>;
   unmerge(mergeAnnotationId: string): Promise<Annotation>;
+  /** report prose (pasted text or a .txt/.md/.html/.pdf file's bytes) → candidate entities to review */
+  extractText(body: Blob | string, query: TextExtractQuery, signal?: AbortSignal): Promise<Extraction>;
+  /** writes the reviewed candidates and confirmed links in one transaction */
+  applyText(body: ApplyText): Promise<AppliedText>;
+}
+
+export type { AppliedText, ApplyText, Candidate, CandidateMatch, Extraction, ProposedLink };
+
+export interface TextExtractQuery {
+  /** the document's file name (its extension says how to read it) */
+  name: string;
+  case: string;
+  /** ISO date relative dates ("yesterday") are resolved against */
+  reportDate?: string;
 }
 
 export interface ApiOptions {
@@ -183,6 +198,14 @@ export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetc
     addNote: (entityId, text) => post<Annotation>(`/api/entities/${enc(entityId)}/notes`, { text }),
     merge: (keep, merge, reason) => post<Annotation>('/api/merges', reason ? { keep, merge, reason } : { keep, merge }),
     unmerge: (annotationId) => post<Annotation>(`/api/merges/${enc(annotationId)}/undo`),
+    extractText: (body, q, signal) =>
+      request<Extraction>(`/api/text/extract${queryString({ name: q.name, case: q.case, reportDate: q.reportDate })}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
+        body,
+        signal,
+      }),
+    applyText: (body) => post<AppliedText>('/api/text/apply', body),
   };
 }
 
@@ -455,5 +478,79 @@ export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...ar
           signal,
         })
       ).json()) as OpenedSnapshot,
+  };
+}
+
+// ---------------------------------------------------------------- timeline, link activity and period diff
+// (client functions for panels/timeline.ts and panels/diff.ts; shapes from backend/src/analysis/analysis.schema.ts)
+
+export type Timeline = import('../../backend/src/analysis/analysis.schema.ts').Timeline;
+export type TimelineBucket = import('../../backend/src/analysis/analysis.schema.ts').TimelineBucket;
+export type TimeBucket = import('../../backend/src/analysis/analysis.schema.ts').Bucket;
+export type TimeWindow = import('../../backend/src/analysis/analysis.schema.ts').Window;
+export type AnalysisScope = import('../../backend/src/analysis/analysis.schema.ts').Scope;
+export type LinkActivity = import('../../backend/src/analysis/analysis.schema.ts').LinkActivity;
+export type ActivityResponse = import('../../backend/src/analysis/analysis.schema.ts').ActivityResponse;
+export type DiffResult = import('../../backend/src/analysis/analysis.schema.ts').DiffResult;
+export type DiffStatus = import('../../backend/src/analysis/analysis.schema.ts').DiffStatus;
+/** request bodies as sent (defaults filled in by the server) */
+export type TimelineQuery = import('zod').input<typeof import('../../backend/src/analysis/analysis.schema.ts').TimelineRequest>;
+export type ActivityQuery = import('zod').input<typeof import('../../backend/src/analysis/analysis.schema.ts').ActivityRequest>;
+export type DiffQuery = import('zod').input<typeof import('../../backend/src/analysis/analysis.schema.ts').DiffRequest>;
+
+export interface TimelineClient {
+  timeline(query: TimelineQuery, signal?: AbortSignal): Promise<Timeline>;
+  activity(query: ActivityQuery, signal?: AbortSignal): Promise<ActivityResponse>;
+  diff(query: DiffQuery, signal?: AbortSignal): Promise<DiffResult>;
+}
+
+/** Client for `POST /api/timeline`, `/api/activity` and `/api/diff` under `base`. */
+export function createTimelineClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): TimelineClient {
+  async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(base + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal });
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return (await res.json()) as T;
+  }
+  return {
+    timeline: (q, signal) => post<Timeline>('/api/timeline', q, signal),
+    activity: (q, signal) => post<ActivityResponse>('/api/activity', q, signal),
+    diff: (q, signal) => post<DiffResult>('/api/diff', q, signal),
+  };
+}
+
+// ---------------------------------------------------------------- key players of a whole case
+// (client functions for panels/key-players.ts: a background job, polled like imports)
+
+export type KeyPlayers = import('../../backend/src/analysis/analysis.schema.ts').KeyPlayers;
+export type KeyPlayersJob = Job<KeyPlayers>;
+
+export interface KeyPlayersClient {
+  /** starts `POST /api/key-players?async=true` for `scope`; resolves with the job (202) */
+  start(scope: AnalysisScope): Promise<KeyPlayersJob>;
+  job(id: string): Promise<KeyPlayersJob>;
+}
+
+/** Client for the key-players job routes under `base`. */
+export function createKeyPlayersClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): KeyPlayersClient {
+  async function request<T>(path: string, init?: RequestInit): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(base + path, { ...init, headers: { accept: 'application/json', ...(init?.headers as Record<string, string> | undefined) } });
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return (await res.json()) as T;
+  }
+  return {
+    start: (scope) => request<KeyPlayersJob>('/api/key-players?async=true', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope }) }),
+    job: (id) => request<KeyPlayersJob>(`/api/jobs/${encodeURIComponent(id)}`),
   };
 }

@@ -29,6 +29,14 @@ import { createUserSettings } from './panels/user.ts';
 import { createExchangeClient, type OpenedSnapshot } from './api.ts';
 import { createExportDialog } from './panels/export.ts';
 import { createSnapshotDialog, snapshotView } from './panels/snapshot.ts';
+import { createMapPanel } from './panels/map.ts';
+import { createKeyPlayersPanel } from './panels/key-players.ts';
+import { createKeyPlayersClient } from './api.ts';
+import { createTextReview } from './panels/text-review.ts';
+import type { AppliedText } from './api.ts';
+import { createTimelineClient, type AnalysisScope } from './api.ts';
+import { createTimeline } from './panels/timeline.ts';
+import { createDiffPanel } from './panels/diff.ts';
 
 /** Neighbours fetched per expansion page; `?expandLimit=` overrides it (tests, very slow machines). */
 const EXPAND_LIMIT = intFromUrl('expandLimit', 500, 1, 5000);
@@ -246,6 +254,10 @@ async function loadCase(name: string, saved?: ViewState): Promise<void> {
   caseLoading = true;
   pathsCleared();
   paths.reset();
+  mapPanel.caseChanged();
+  keyPlayersPanel.caseChanged();
+  timeline.reset();
+  diffPanel.reset();
   capNotices.clear();
   details.clear();
   if (caseSelect.value !== name) caseSelect.value = name;
@@ -481,6 +493,37 @@ const importDialog = createImportDialog(importClient, {
 });
 byId('btn-import').setAttribute('aria-haspopup', 'dialog');
 byId('btn-import').addEventListener('click', () => importDialog.open());
+
+/**
+ * After a text apply: what an import's "Show in graph" does (case list and overview again), then the applied
+ * entities selected and in view — fetched when the capped overview left them out.
+ */
+async function showTextApplied(result: AppliedText): Promise<void> {
+  await loadCases();
+  caseToUrl(result.case);
+  await loadCase(result.case);
+  // the server names the entity each accepted candidate became (merge targets included)
+  const ids = new Set(Object.values(result.entityIds).slice(0, 500));
+  const missing = [...ids].filter((id) => !cy.getElementById(id).isNode());
+  if (missing.length) {
+    const added = mergeView(cy, await tracked(state, () => api.subgraph(missing)));
+    applyHidden(added.nodes.union(added.edges));
+    refreshCounts();
+    resetHistory();
+  }
+  const shown = cy.nodes().filter((n) => ids.has(n.id()));
+  selectOnly(shown);
+  revealBesidePanel(shown);
+}
+
+const textReview = createTextReview(api, {
+  currentCase: () => state.caseName,
+  caseNames: () => state.cases.map((c) => c.name),
+  onApplied: showTextApplied,
+  notify: (message, kind) => toasts.show(message, kind),
+});
+byId('btn-text-import').setAttribute('aria-haspopup', 'dialog');
+byId('btn-text-import').addEventListener('click', () => textReview.open());
 
 /** A cross-device hit clicked: the entity and its neighbours on the canvas, focused. */
 async function openHit(hit: CrossDeviceHit): Promise<void> {
@@ -991,6 +1034,115 @@ const paths = createPathsPanel(byId('paths-panel'), api, {
 });
 byId('btn-paths').addEventListener('click', () => paths.toggle());
 
+// ---------------------------------------------------------------- map and key players
+
+/** Focuses entity `id` from the map, centred in the part of the canvas the map (on the left) leaves free. */
+async function focusBesideMap(id: string): Promise<void> {
+  await focusEntity(id);
+  const node = cy.getElementById(id);
+  if (!node.isNode() || !node.selected() || !mapPanel.isOpen()) return;
+  const covered = byId('map-panel').getBoundingClientRect().right - cy.container()!.getBoundingClientRect().left;
+  if (covered > 0 && covered < cy.width() - 120) cy.panBy({ x: covered / 2, y: 0 });
+}
+
+const mapPanel = createMapPanel(byId('map-panel'), {
+  cy,
+  overview: (name) => tracked(state, () => api.overview(name, OVERVIEW_LIMIT)),
+  caseName: () => state.caseName,
+  onFocus: (id) => void focusBesideMap(id),
+  onError: (err) => reportError(err, 'Map'),
+  onToggle: (open) => byId('btn-map').setAttribute('aria-pressed', String(open)),
+});
+byId('btn-map').addEventListener('click', () => mapPanel.toggle());
+
+const keyPlayersPanel = createKeyPlayersPanel(byId('key-players-panel'), {
+  cy,
+  client: createKeyPlayersClient(),
+  subgraph: (ids) => tracked(state, () => api.subgraph(ids)),
+  caseName: () => state.caseName,
+  onFocus: (id) => void focusEntity(id),
+  onError: (err) => reportError(err, 'Key players'),
+  onToggle: (open) => byId('btn-key-players').setAttribute('aria-pressed', String(open)),
+});
+byId('btn-key-players').addEventListener('click', () => keyPlayersPanel.toggle());
+
+// ---------------------------------------------------------------- timeline and period diff
+
+const timelineClient = createTimelineClient();
+/** Scope ids are bounded by the analysis API (Scope.ids max). */
+const MAX_SCOPE_IDS = 5000;
+
+/** What an analysis covers: the entities on the canvas (only the visible ones when `visibleOnly`), else the case. */
+function canvasScope(visibleOnly: boolean): AnalysisScope | null {
+  const nodes = visibleOnly ? cy.nodes(':visible') : cy.nodes();
+  if (nodes.length > 0 && nodes.length <= MAX_SCOPE_IDS) return { ids: nodes.map((n) => n.id()) };
+  return state.caseName ? { case: state.caseName } : null;
+}
+
+/** Brings entities onto the canvas with their links to what is already there, beside their neighbours; one undo step. */
+async function addToCanvas(ids: string[]): Promise<void> {
+  const fresh = [...new Set(ids)].filter((id) => !cy.getElementById(id).isNode());
+  if (fresh.length === 0) return;
+  const present = cy.nodes().map((n) => n.id()).slice(0, Math.max(0, MAX_SCOPE_IDS - fresh.length));
+  const view = await tracked(state, () => api.subgraph([...fresh, ...present]));
+  const freshSet = new Set(fresh);
+  // beside the entity on the canvas with the most links to the new ones, or in the middle of the view
+  const ties = new Map<string, number>();
+  for (const l of view.links) {
+    for (const [a, b] of [[l.from, l.to], [l.to, l.from]]) if (freshSet.has(a) && !freshSet.has(b)) ties.set(b, (ties.get(b) ?? 0) + 1);
+  }
+  const anchorId = [...ties.entries()].sort((x, y) => y[1] - x[1])[0]?.[0];
+  const anchor = anchorId ? (cy.getElementById(anchorId) as NodeSingular) : undefined;
+  const extent = cy.extent();
+  const added = mergeView(cy, view, (nodes) => {
+    if (anchor?.isNode()) placeAround(cy, anchor, nodes);
+    else nodes.forEach((n, i) => void n.position({ x: (extent.x1 + extent.x2) / 2 + 40 * Math.cos(i), y: (extent.y1 + extent.y2) / 2 + 40 * Math.sin(i) }));
+  });
+  applyHidden(added.nodes.union(added.edges));
+  refreshCounts();
+  highlightNeighbourhood();
+  if (added.nodes.nonempty()) commit(`Add ${plural(added.nodes.length, 'entity', 'entities')} from the comparison`);
+}
+
+/** Selects these entities and brings them into view (details of the first). */
+function revealEntities(ids: string[]): void {
+  const nodes = cy.collection();
+  for (const id of ids) nodes.merge(cy.getElementById(id));
+  if (nodes.empty()) return void toasts.show('None of these entities is on the canvas');
+  selectOnly(nodes);
+  // into the part of the canvas right of the Compare panel (which sits on the left)
+  const panel = diffPanel.isOpen() ? byId('diff-panel').getBoundingClientRect().width + 20 : 0;
+  fitView(cy, nodes.union(nodes.neighborhood().nodes()), 80 + panel / 2);
+  cy.panBy({ x: panel / 2, y: 0 });
+  void showEntityDetails(nodes.first().id());
+}
+
+const timelineBtn = byId('btn-timeline');
+const timeline = createTimeline(byId('timeline-panel'), timelineClient, {
+  cy,
+  scope: () => canvasScope(true),
+  activityScope: () => canvasScope(false),
+  track: (work) => tracked(state, work),
+  onError: (err) => reportError(err, 'Timeline'),
+  onToggle: (open) => {
+    timelineBtn.setAttribute('aria-pressed', String(open));
+    document.body.classList.toggle('timeline-open', open);
+  },
+});
+timelineBtn.addEventListener('click', () => timeline.toggle());
+
+const diffBtn = byId('btn-diff');
+const diffPanel = createDiffPanel(byId('diff-panel'), timelineClient, {
+  cy,
+  scope: (kind) => (kind === 'case' ? (state.caseName ? { case: state.caseName } : null) : canvasScope(true)),
+  addToCanvas: (ids) => addToCanvas(ids),
+  reveal: (ids) => revealEntities(ids),
+  track: (work) => tracked(state, work),
+  onError: (err) => reportError(err, 'Compare periods'),
+  onToggle: (open) => diffBtn.setAttribute('aria-pressed', String(open)),
+});
+diffBtn.addEventListener('click', () => diffPanel.toggle());
+
 async function findPathsOfSelection(): Promise<void> {
   paths.open();
   paths.useSelection();
@@ -1117,8 +1269,10 @@ function keyAction(ev: KeyboardEvent): boolean {
       togglePin();
       return true;
     case 't':
-    case 'T':
       selectSameTypes();
+      return true;
+    case 'T':
+      timeline.toggle();
       return true;
     case 'l':
     case 'L':
@@ -1132,6 +1286,14 @@ function keyAction(ev: KeyboardEvent): boolean {
     case 'A':
       if (selectedRefs().length === 2) void findPathsOfSelection();
       else paths.open();
+      return true;
+    case 'm':
+    case 'M':
+      mapPanel.toggle();
+      return true;
+    case 'k':
+    case 'K':
+      keyPlayersPanel.toggle();
       return true;
     default:
       return false;

@@ -128,7 +128,7 @@ describe('analysis views over HTTP', () => {
     expect(r.body.lines.join('\n')).toContain(X);
   });
 
-  it('key players: the hub ranks first by degree and holds its community together', async () => {
+  it('key players: the hub ranks first by degree; it is a cut vertex, but stranding its own leaves makes no bridge', async () => {
     const r = await post('/key-players', { scope: { case: 'raid-case' } });
     expect(r.status).toBe(200);
     expect(r.body.capped).toBe(false);
@@ -136,7 +136,8 @@ describe('analysis views over HTTP', () => {
     const byDegree = [...r.body.nodes].sort((a: { degree: number }, b: { degree: number }) => b.degree - a.degree);
     expect(byDegree[0].id).toBe(id.HUB);
     const hub = r.body.nodes.find((n: { id: string }) => n.id === id.HUB);
-    expect(hub.bridge).toBe(true); // its leaves hang on it alone
+    expect(hub.cut).toBe(true); // its leaves hang on it alone…
+    expect(hub.bridge).toBe(false); // …but they are single numbers, not a group it splits off
     expect(r.body.nodes.find((n: { id: string }) => n.id === id.L0).bridge).toBe(false);
   });
 

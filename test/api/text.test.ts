@@ -107,6 +107,10 @@ describe('report text → entities', () => {
     });
     expect(r.status).toBe(201);
     expect(r.body.status).toBe('applied');
+    // each accepted ref → the entity it was written as: the merge target, the seeded Lima (same id), a new Asset
+    expect(r.body.entityIds[red.id]).toBe(seededRed);
+    expect(r.body.entityIds[lima.id]).toBe(lima.matches[0].id);
+    expect((await h.store.getEntity(r.body.entityIds[cash.id]))?.type).toBe('Asset');
 
     const sources = await h.store.listSources('lima-2023');
     const text = sources.filter((s) => s.kind === 'text');
@@ -144,6 +148,7 @@ describe('report text → entities', () => {
     });
     expect(again.status).toBe(200);
     expect(again.body.status).toBe('already_imported');
+    expect(again.body.entityIds).toEqual({});
     expect(await h.store.counts()).toEqual(after);
     const re = await extract(readFileSync(ARTICLE), { name: 'guardian-article.txt', case: 'lima-2023' });
     expect(re.body.document.alreadyApplied).toBe(true);

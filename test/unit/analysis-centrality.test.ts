@@ -44,12 +44,12 @@ function preferential(n: number, seed: number): { nodes: string[]; edges: { from
 }
 
 describe('keyPlayers', () => {
-  it('star: the centre carries all betweenness and is the bridge; degree counts distinct neighbours', () => {
+  it('star: the centre carries all betweenness and is a cut vertex, but strands only leaves (no bridge); degree counts distinct neighbours', () => {
     const r = keyPlayers({ nodes: ['c', 'l1', 'l2', 'l3', 'l4'], edges: edges('c-l1 l2-c c-l3 c-l4 c-l1 l1-c') });
     expect(KeyPlayers.parse(r)).toEqual(r);
     const n = byId(r);
     expect(r.edgeCount).toBe(4); // the repeated and reversed c-l1 links merge into one edge
-    expect(n.get('c')).toMatchObject({ degree: 4, betweenness: 1, bridge: true, cut: true });
+    expect(n.get('c')).toMatchObject({ degree: 4, betweenness: 1, bridge: false, cut: true });
     for (const leaf of ['l1', 'l2', 'l3', 'l4']) expect(n.get(leaf)).toMatchObject({ degree: 1, betweenness: 0, bridge: false });
     // eigenvector uses the summed weights: c-l1 weighs 3, the others 1, so λ = √(9+1+1+1) = 2√3,
     // the centre gets 1/√2 and each leaf w/λ of that (networkx with weight='weight' agrees)
@@ -82,10 +82,8 @@ describe('keyPlayers', () => {
     expect(n.get('a1')!.betweenness).toBeCloseTo(0.5333333, 6);
     // networkx.articulation_points: a1, b1, x
     expect(r.nodes.filter((x) => x.cut).map((x) => x.id).sort()).toEqual(['a1', 'b1', 'x']);
-    // inside its own community x is a leaf, so it does not split it; the triangle node it hangs from does
-    const home = n.get('x')!.community === n.get('a1')!.community ? 'a1' : 'b1';
-    expect(n.get('x')!.bridge).toBe(false);
-    expect(r.nodes.filter((x) => x.bridge).map((x) => x.id)).toEqual([home]);
+    // each of them splits the network into two groups of ≥ 2 (x the two triangles; a1 its triangle's other two from the rest)
+    expect(r.nodes.filter((x) => x.bridge).map((x) => x.id).sort()).toEqual(['a1', 'b1', 'x']);
   });
 
   it("Zachary's karate club matches networkx", () => {
@@ -111,7 +109,6 @@ describe('keyPlayers', () => {
     expect(r.communities.reduce((s, c) => s + c.size, 0)).toBe(34);
     // 0 is the club's only articulation point (networkx.articulation_points), through leaf 11
     expect(r.nodes.filter((x) => x.cut).map((x) => x.id)).toEqual(['0']);
-    expect(n.get('0')!.bridge).toBe(n.get('11')!.community === n.get('0')!.community);
   });
 
   it('falls back to its own bounded iteration where graphology-metrics fails to converge (a 200-node path)', () => {
@@ -175,8 +172,20 @@ describe('keyPlayers', () => {
     expect(n.get('lonely')).toMatchObject({ degree: 0, eigenvector: 0, betweenness: 0 });
     // betweenness of the star centre: 3 of its component's pairs, normalised over the whole graph (n = 8)
     expect(n.get('s')!.betweenness).toBeCloseTo(3 / 21, 10);
-    expect(n.get('s')!.bridge).toBe(true);
+    expect(n.get('s')!.bridge).toBe(false); // a star's centre strands single leaves
     expect(new Set(['t1', 't2', 't3'].map((id) => n.get(id)!.community)).size).toBe(1);
     expect(n.get('lonely')!.community).not.toBe(n.get('t1')!.community);
+  });
+});
+
+describe('bridges', () => {
+  it('marks entities whose removal splits groups of two or more apart, and not those that strand leaves', () => {
+    // a phone p with three leaf accounts and a triangle p-q-r plus s: p strands only leaves → no bridge
+    const leaves = byId(keyPlayers({ nodes: [], edges: edges('p-a1 p-a2 p-a3 p-q q-r r-p q-s s-r') }));
+    expect([...leaves.values()].filter((x) => x.bridge)).toEqual([]);
+    expect(leaves.get('p')!.cut).toBe(true);
+    // two 4-cliques joined through m: m and both attachment points split the network into real groups
+    const barbell = keyPlayers({ nodes: [], edges: edges('a1-a2 a1-a3 a1-a4 a2-a3 a2-a4 a3-a4 b1-b2 b1-b3 b1-b4 b2-b3 b2-b4 b3-b4 a1-m m-b1') });
+    expect(barbell.nodes.filter((x) => x.bridge).map((x) => x.id).sort()).toEqual(['a1', 'b1', 'm']);
   });
 });

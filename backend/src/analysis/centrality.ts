@@ -254,24 +254,34 @@ function eigenvectorByComponent(g: Csr, lists: Int32Array[]): Float64Array {
 /**
  * Articulation points by an iterative Tarjan DFS (no recursion: graphs have 100k+ edges). With `group`,
  * only edges inside a group count, which gives the articulation points of every group's induced subgraph.
+ * `minPart`: a removal counts only when it leaves at least two parts of that many entities each — with 2,
+ * a phone whose removal merely strands its own leaf accounts is not reported as splitting anything.
  */
-function articulationPoints(g: Csr, group: Int32Array | null): Uint8Array {
+function articulationPoints(g: Csr, group: Int32Array | null, minPart = 1): Uint8Array {
   const { n, off, nbr } = g;
   const ap = new Uint8Array(n);
   const disc = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const parent = new Int32Array(n);
   const cursor = new Int32Array(n);
-  const children = new Int32Array(n);
+  const size = new Int32Array(n);
+  // per node: child subtrees its removal separates (count, total size, and how many have ≥ minPart entities)
+  const sepCount = new Int32Array(n);
+  const sepTotal = new Int32Array(n);
+  const sepLarge = new Int32Array(n);
   const stack = new Int32Array(n);
+  const visited = new Int32Array(n);
   let time = 0;
   for (let r = 0; r < n; r++) {
     if (disc[r] !== -1) continue;
+    const first = time;
     let sp = 0;
     stack[sp++] = r;
+    visited[time] = r;
     disc[r] = low[r] = time++;
     parent[r] = -1;
     cursor[r] = off[r];
+    size[r] = 1;
     while (sp > 0) {
       const v = stack[sp - 1];
       if (cursor[v] < off[v + 1]) {
@@ -279,9 +289,10 @@ function articulationPoints(g: Csr, group: Int32Array | null): Uint8Array {
         if (group && group[w] !== group[v]) continue;
         if (disc[w] === -1) {
           parent[w] = v;
+          visited[time] = w;
           disc[w] = low[w] = time++;
           cursor[w] = off[w];
-          children[v]++;
+          size[w] = 1;
           stack[sp++] = w;
         } else if (w !== parent[v] && disc[w] < low[v]) {
           low[v] = disc[w];
@@ -291,12 +302,26 @@ function articulationPoints(g: Csr, group: Int32Array | null): Uint8Array {
         const p = parent[v];
         if (p !== -1) {
           if (low[v] < low[p]) low[p] = low[v];
-          // a non-root p separates v's subtree when nothing in it reaches above p
-          if (parent[p] !== -1 && low[v] >= disc[p]) ap[p] = 1;
+          size[p] += size[v];
+          // v's subtree is cut off from the rest when p goes and nothing in it reaches above p (always so for the root)
+          if (low[v] >= disc[p]) {
+            sepCount[p]++;
+            sepTotal[p] += size[v];
+            if (size[v] >= minPart) sepLarge[p]++;
+          }
         }
       }
     }
-    if (children[r] >= 2) ap[r] = 1; // a DFS root is a cut vertex when it has two or more subtrees
+    const compSize = size[r];
+    for (let k = first; k < time; k++) {
+      const u = visited[k];
+      if (sepCount[u] === 0) continue;
+      // the root has no "rest"; any other node leaves the part holding its parent behind
+      const rest = u === r ? 0 : compSize - 1 - sepTotal[u];
+      const parts = sepCount[u] + (rest > 0 ? 1 : 0);
+      const large = sepLarge[u] + (rest >= minPart ? 1 : 0);
+      if (parts >= 2 && large >= 2) ap[u] = 1;
+    }
   }
   return ap;
 }
@@ -384,8 +409,13 @@ export function keyPlayers(graph: KeyPlayersInput, opts: KeyPlayersOptions = {})
   const community = new Int32Array(n);
   for (let i = 0; i < n; i++) community[i] = renumber.get(raw[i])!;
 
-  const bridge = articulationPoints(g, community);
   const cut = articulationPoints(g, null);
+  // a bridge splits real groups apart: its community, or the network around it, into two or more parts of
+  // ≥ 2 entities each. Entities that only strand their own leaves (a phone and its accounts) are not bridges;
+  // Louvain rarely keeps a true split inside one community, so the broker between two communities counts too.
+  const inCommunity = articulationPoints(g, community, 2);
+  const inNetwork = articulationPoints(g, null, 2);
+  const bridge = inCommunity.map((b, i) => b | inNetwork[i]);
 
   return {
     nodes: ids.map((id, i) => ({

@@ -3,10 +3,9 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { ApplyResult } from '../model/index.ts';
 import type { TextService } from '../services/text.service.ts';
 import { MAX_DOCUMENT_BYTES } from '../text/document.ts';
-import { ApplyText, Extraction } from '../text/text.schema.ts';
+import { AppliedText, ApplyText, Extraction } from '../text/text.schema.ts';
 import { safeName } from '../services/import.service.ts';
 import { actor } from './annotation.routes.ts';
 import { defineRoute } from './route.ts';
@@ -51,7 +50,7 @@ export function textRoutes(text: TextService) {
     defineRoute({
       method: 'post', path: '/text/apply', tag: 'text',
       summary: 'Write the accepted entities and links of an extraction as one source (201), or say already_imported (200)',
-      body: ApplyText, response: ApplyResult, status: 201,
+      body: ApplyText, response: AppliedText, status: 201,
       handler: async ({ body, req, res }) => {
         const out = await text.apply(body, actor(req));
         res.status(out.status === 'applied' ? 201 : 200).json(out);

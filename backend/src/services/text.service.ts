@@ -9,7 +9,7 @@ import type { GraphStore } from '../storage/port.ts';
 import { toPlainText, type DocumentKind } from '../text/document.ts';
 import { addEntity, extractCandidates, type EntityContext } from '../text/extract.ts';
 import { sentenceNear } from '../text/sentences.ts';
-import type { ApplyText, Candidate, CandidateMatch, Extraction, Sentence } from '../text/text.schema.ts';
+import type { AppliedText, ApplyText, Candidate, CandidateMatch, Extraction, Sentence } from '../text/text.schema.ts';
 
 export interface TextServiceDeps {
   store: GraphStore;
@@ -109,9 +109,9 @@ export class TextService {
     return k;
   }
 
-  async apply(input: ApplyText, importedBy: string): Promise<ApplyResult> {
+  async apply(input: ApplyText, importedBy: string): Promise<AppliedText> {
     const doc = this.take(input.extractionId);
-    if (await this.deps.store.hasSource(doc.sha256, doc.case)) return alreadyImported(makeSourceId(doc.sha256, doc.case), doc.case);
+    if (await this.deps.store.hasSource(doc.sha256, doc.case)) return { ...alreadyImported(makeSourceId(doc.sha256, doc.case), doc.case), entityIds: {} };
     const refs = new Map<string, ApplyText['entities'][number]>();
     for (const [i, e] of input.entities.entries()) {
       if (refs.has(e.ref)) throw new AppError('bad_request', `entities[${i}].ref: "${e.ref}" is used twice`);
@@ -163,7 +163,9 @@ export class TextService {
         throw err;
       }
     }
-    return this.deps.store.apply(await this.mergeOnto(b.build(), remap));
+    const result = await this.deps.store.apply(await this.mergeOnto(b.build(), remap));
+    const entityIds = result.status === 'applied' ? Object.fromEntries([...ids].map(([ref, id]) => [ref, remap.get(id) ?? id])) : {};
+    return { ...result, entityIds };
   }
 
   /**

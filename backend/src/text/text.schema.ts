@@ -1,7 +1,7 @@
 // Report text → candidate entities: the shapes the extractor returns and the review UI sends back.
 // Types come from these schemas (backend and frontend share them).
 import { z } from 'zod';
-import { EntityTypeSchema, LinkTypeSchema, Props } from '../model/schemas.ts';
+import { ApplyResult, EntityTypeSchema, LinkTypeSchema, Props } from '../model/schemas.ts';
 
 /** What a candidate was recognised as (finer than its entity type: a date and a raid are both Events). */
 export const CandidateKind = z.enum(['phone', 'email', 'iban', 'card', 'wallet', 'money', 'date', 'person', 'organization', 'place']);
@@ -105,3 +105,7 @@ export const ApplyText = z.object({
   links: z.array(z.object({ from: z.string().max(100), to: z.string().max(100), type: LinkTypeSchema })).max(20_000).default([]),
 });
 export type ApplyText = z.infer<typeof ApplyText>;
+
+/** The apply answer: the store's counts, and the entity each accepted ref was written as (empty when already applied). */
+export const AppliedText = ApplyResult.extend({ entityIds: z.record(z.string(), z.string()) });
+export type AppliedText = z.infer<typeof AppliedText>;

@@ -18,6 +18,14 @@ export const COLORS = {
   /** paths and common neighbours found by the Paths panel */
   path: '#f59e0b',
   pinned: '#475569',
+  /** Compare periods: appeared, gone, much more / less active in period B, successor of a gone number */
+  diffAppeared: '#16a34a',
+  diffGone: '#dc2626',
+  diffRose: '#ea580c',
+  diffFell: '#0891b2',
+  diffSuccessor: '#7c3aed',
+  /** key players that hold their community together */
+  bridge: '#be123c',
 } as const;
 
 export type DetailLevel = 'detail' | 'bulk';
@@ -101,6 +109,61 @@ export function buildStylesheet(level: DetailLevel = 'detail'): StylesheetJson {
       // pinned: locked in place (layouts leave it); a double ring tells it apart
       selector: 'node.pinned',
       style: { 'border-width': 4, 'border-style': 'double', 'border-color': COLORS.pinned },
+    },
+    {
+      // key players (Key players panel): sized by a centrality score held in data, so one rule covers
+      // every node. The class switches the rule (cytoscape restyles on class changes, not on removeData)
+      selector: 'node.kp-sized',
+      style: { width: 'data(kpSize)', height: 'data(kpSize)' },
+    },
+    {
+      // community colour as a thick border: the type's fill colour and shape stay readable
+      selector: 'node.kp-community',
+      style: { 'border-width': 5, 'border-color': 'data(kpColor)', 'border-style': 'solid' },
+    },
+    {
+      // holds its community together (removing it splits the community): a double border, in the
+      // community's colour when communities are coloured, else COLORS.bridge (kpColor either way)
+      selector: 'node.bridge',
+      style: { 'border-width': 7, 'border-style': 'double', 'border-color': 'data(kpColor)' },
+    },
+    {
+      // a communication link with no event in the timeline's window: nearly gone, no label
+      selector: 'edge.out-of-window',
+      style: { opacity: 0.08, label: '', 'target-arrow-shape': 'none', 'z-index': 0 },
+    },
+    // Compare periods (panels/diff.ts): one rule per mark for nodes and links alike (node-only and
+    // edge-only properties do nothing on the other kind)
+    {
+      selector: '.diff-appeared',
+      style: { 'border-width': 4, 'border-style': 'solid', 'border-color': COLORS.diffAppeared, 'line-color': COLORS.diffAppeared, 'target-arrow-color': COLORS.diffAppeared, opacity: 1 },
+    },
+    {
+      selector: '.diff-disappeared',
+      style: { 'border-width': 3, 'border-style': 'dashed', 'border-color': COLORS.diffGone, 'line-color': COLORS.diffGone, 'target-arrow-color': COLORS.diffGone, 'line-style': 'dashed', opacity: 0.5 },
+    },
+    {
+      selector: '.diff-rose',
+      style: { 'border-width': 4, 'border-style': 'solid', 'border-color': COLORS.diffRose, 'line-color': COLORS.diffRose, 'target-arrow-color': COLORS.diffRose, opacity: 1 },
+    },
+    {
+      selector: '.diff-fell',
+      style: { 'border-width': 3, 'border-style': 'dotted', 'border-color': COLORS.diffFell, 'line-color': COLORS.diffFell, 'target-arrow-color': COLORS.diffFell, 'line-style': 'dotted' },
+    },
+    {
+      // took over a gone number's contacts: a double ring and a badge naming the gone number
+      selector: 'node.diff-successor[diffBadge]',
+      style: {
+        'border-width': 6,
+        'border-style': 'double',
+        'border-color': COLORS.diffSuccessor,
+        label: 'data(diffBadge)',
+        'text-wrap': 'wrap',
+        'font-weight': 'bold',
+        color: COLORS.diffSuccessor,
+        'min-zoomed-font-size': 0,
+        'z-index': 12,
+      },
     },
     {
       // outside the selection's neighbourhood (detail level only: restyling every element is too slow

@@ -28,6 +28,9 @@ export const SHORTCUTS: { group: string; items: Shortcut[] }[] = [
       { keys: ['Right-click'], does: 'Actions for an entity, a link or the canvas' },
       { keys: ['Shift', 'F10'], does: 'Actions for the selection (also the Menu key)' },
       { keys: ['A'], does: 'Paths and common neighbours of the selection' },
+      { keys: ['M'], does: 'Map of the places and travel routes' },
+      { keys: ['K'], does: 'Key players: centrality, communities, bridges' },
+      { keys: ['Shift', 'T'], does: 'Timeline: drag on it to show one period’s links' },
     ],
   },
   {

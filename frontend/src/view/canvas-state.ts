@@ -4,7 +4,8 @@
 import type { CollectionArgument, Core, ElementDefinition, NodeCollection, NodeSingular, SingularElementArgument } from 'cytoscape';
 
 /** Classes that carry view state or transient emphasis, never part of an element's definition. */
-const VIEW_CLASSES = new Set(['hl', 'faded', 'path', 'hidden', 'type-hidden', 'link-hidden', 'pinned']);
+// (out-of-window and diff-*: the timeline's window and Compare periods' marks, taken off when those panels close)
+const VIEW_CLASSES = new Set(['hl', 'faded', 'path', 'hidden', 'type-hidden', 'link-hidden', 'pinned', 'out-of-window', 'diff-appeared', 'diff-disappeared', 'diff-rose', 'diff-fell', 'diff-successor']);
 
 export interface TypeFilters {
   /** entity types hidden from the canvas */

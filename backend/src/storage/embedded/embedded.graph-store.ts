@@ -35,8 +35,11 @@ const COMMUNICATION = json(LINK_TYPES.filter((t) => LINK_SPECS[t].communication)
 /** Ids of what a case's sources assert (entities, links, and events beyond their first source). */
 const CASE_ITEMS = 'SELECT p.item FROM prov p WHERE p.source IN (SELECT id FROM sources WHERE case_name = @case)';
 
-/** By default, a load that has written this many records into a small store switches to building its indexes at the end. */
-const BULK_LOAD_AFTER = 20_000;
+/**
+ * By default, a load that has written this many records into a small store switches to building its indexes
+ * at the end. Measured here: 20% faster for a 300k-row CDR import, 5% slower for a 110k-record snapshot.
+ */
+const BULK_LOAD_AFTER = 150_000;
 /** "Small": fewer links (and events) than this already stored. */
 const BULK_LOAD_MAX_EXISTING = 100_000;
 
