@@ -93,7 +93,7 @@ export function createMapPanel(root: HTMLElement, handlers: MapHandlers): MapPan
   const worldBtn = h('button', { type: 'button', class: 'btn small', 'data-testid': 'map-world', title: 'Show the whole world' }, 'Whole world');
   const allBox = h('input', { type: 'checkbox', 'data-testid': 'map-all' });
   const summary = h('span', { class: 'map-summary muted', 'data-testid': 'map-summary', role: 'status' });
-  const hint = h('p', { class: 'map-hint', 'data-testid': 'map-hint', hidden: true });
+  const hint = h('p', { class: 'geo-hint', 'data-testid': 'map-hint', hidden: true });
   const frame = h('div', { class: 'map-frame' });
   const journeysList = h('ol', { class: 'map-journeys', 'data-testid': 'map-journeys' });
 
