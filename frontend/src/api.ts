@@ -137,19 +137,32 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError('http_' + res.status, res.status, `${res.status} ${res.statusText || 'request failed'}`);
 }
 
-/** Builds a client for the API under `base` (same origin by default). */
-export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): Api {
-  async function request<T>(path: string, init?: RequestInit): Promise<T> {
+/**
+ * The one way the clients reach the server: a network failure becomes ApiError('network'), an error
+ * answer becomes the server's ApiError; `json` also asks for and reads JSON.
+ */
+function transport(base: string, fetchImpl: typeof fetch) {
+  async function send(path: string, init: RequestInit = {}): Promise<Response> {
     let res: Response;
     try {
-      res = await fetchImpl(base + path, { headers: { accept: 'application/json' }, ...init });
+      res = await fetchImpl(base + path, init);
     } catch (err) {
       if (isAbort(err)) throw err;
       throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
     }
     if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+  async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
+    const res = await send(path, { ...init, headers: { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) } });
     return (await res.json()) as T;
   }
+  return { send, json };
+}
+
+/** Builds a client for the API under `base` (same origin by default). */
+export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): Api {
+  const request = transport(base, fetchImpl).json;
   const enc = encodeURIComponent;
   /** A JSON POST recording who acts. */
   const post = <T>(path: string, body?: unknown): Promise<T> =>
@@ -282,17 +295,7 @@ function xhrError(xhr: XMLHttpRequest): ApiError {
 
 /** Client for the import, mapping, job and cross-device-hit routes under `base`. */
 export function createImportClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): ImportClient {
-  async function request<T>(path: string, init?: RequestInit): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetchImpl(base + path, { ...init, headers: { accept: 'application/json', ...(init?.headers as Record<string, string> | undefined) } });
-    } catch (err) {
-      if (isAbort(err)) throw err;
-      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
-    }
-    if (!res.ok) throw await errorFrom(res);
-    return (await res.json()) as T;
-  }
+  const request = transport(base, fetchImpl).json;
   const enc = encodeURIComponent;
   const binary = (body: Blob): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
 
@@ -413,17 +416,7 @@ export function dispositionName(header: string | null): string | null {
 
 /** Client for the export and snapshot routes under `base`. */
 export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): ExchangeClient {
-  async function send(path: string, init: RequestInit): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetchImpl(base + path, init);
-    } catch (err) {
-      if (isAbort(err)) throw err;
-      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
-    }
-    if (!res.ok) throw await errorFrom(res);
-    return res;
-  }
+  const { send } = transport(base, fetchImpl);
   const user = () => options.user?.() ?? 'local';
 
   return {
@@ -506,17 +499,9 @@ export interface TimelineClient {
 
 /** Client for `POST /api/timeline`, `/api/activity` and `/api/diff` under `base`. */
 export function createTimelineClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): TimelineClient {
-  async function post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetchImpl(base + path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), signal });
-    } catch (err) {
-      if (isAbort(err)) throw err;
-      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
-    }
-    if (!res.ok) throw await errorFrom(res);
-    return (await res.json()) as T;
-  }
+  const { json } = transport(base, fetchImpl);
+  const post = <T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> =>
+    json<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
   return {
     timeline: (q, signal) => post<Timeline>('/api/timeline', q, signal),
     activity: (q, signal) => post<ActivityResponse>('/api/activity', q, signal),
@@ -538,17 +523,7 @@ export interface KeyPlayersClient {
 
 /** Client for the key-players job routes under `base`. */
 export function createKeyPlayersClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): KeyPlayersClient {
-  async function request<T>(path: string, init?: RequestInit): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetchImpl(base + path, { ...init, headers: { accept: 'application/json', ...(init?.headers as Record<string, string> | undefined) } });
-    } catch (err) {
-      if (isAbort(err)) throw err;
-      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
-    }
-    if (!res.ok) throw await errorFrom(res);
-    return (await res.json()) as T;
-  }
+  const request = transport(base, fetchImpl).json;
   return {
     start: (scope) => request<KeyPlayersJob>('/api/key-players?async=true', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope }) }),
     job: (id) => request<KeyPlayersJob>(`/api/jobs/${encodeURIComponent(id)}`),

@@ -1066,6 +1066,17 @@ const keyPlayersPanel = createKeyPlayersPanel(byId('key-players-panel'), {
 });
 byId('btn-key-players').addEventListener('click', () => keyPlayersPanel.toggle());
 
+/** Paths and Key players share the canvas's right edge: opening one closes the other (whatever opened it). */
+function oneAtATime(panels: [HTMLElement, { close(): void }][]): void {
+  for (const [el] of panels) {
+    new MutationObserver(() => {
+      if (el.hidden) return;
+      for (const [other, p] of panels) if (other !== el && !other.hidden) p.close();
+    }).observe(el, { attributes: true, attributeFilter: ['hidden'] });
+  }
+}
+oneAtATime([[byId('paths-panel'), paths], [byId('key-players-panel'), keyPlayersPanel]]);
+
 // ---------------------------------------------------------------- timeline and period diff
 
 const timelineClient = createTimelineClient();

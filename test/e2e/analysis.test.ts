@@ -306,6 +306,18 @@ describe('key players', () => {
     expect(Number(await first.getAttribute('data-score'))).toBe(Math.max(...Object.values(degrees)));
     expect(await page.locator('[data-testid="key-player"]').count()).toBe(25);
   });
+
+  it('shares the right edge with Paths: opening one closes the other', async () => {
+    const kp = page.locator('[data-testid="key-players-panel"]');
+    const pathsPanel = page.locator('#paths-panel');
+    expect(await kp.isVisible()).toBe(true);
+    await page.locator('[data-testid="paths"]').click();
+    await expect.poll(() => pathsPanel.isVisible()).toBe(true);
+    await expect.poll(() => kp.isVisible()).toBe(false);
+    await page.locator('[data-testid="key-players-toggle"]').click();
+    await expect.poll(() => kp.isVisible()).toBe(true);
+    await expect.poll(() => pathsPanel.isVisible()).toBe(false);
+  });
 });
 
 describe('the page', () => {
