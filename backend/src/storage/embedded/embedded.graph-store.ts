@@ -370,12 +370,12 @@ export class EmbeddedGraphStore implements GraphStore {
   private subgraphSync(ids: string[], linkTypes?: LinkType[]): { entities: EntityView[]; links: LinkView[] } {
     const rows = this.db.prepare(`SELECT id, type, label, props, deg_out, deg_in FROM entities WHERE id IN (SELECT value FROM json_each(?))`)
       .all(json(ids)) as (EntityRow & { deg_out: number; deg_in: number })[];
-    const HEAVY = heavyThreshold(rows);
+    const HEAVY = heavyThresholds(rows);
     const all = json(rows.map((r) => r.id));
-    const lightOut = json(rows.filter((r) => r.deg_out <= HEAVY).map((r) => r.id));
-    const heavyOut = rows.filter((r) => r.deg_out > HEAVY).map((r) => r.id);
-    const lightIn = json(rows.filter((r) => r.deg_in <= HEAVY).map((r) => r.id));
-    const heavyIn = rows.filter((r) => r.deg_in > HEAVY).map((r) => r.id);
+    const lightOut = json(rows.filter((r) => r.deg_out <= HEAVY.out).map((r) => r.id));
+    const heavyOut = rows.filter((r) => r.deg_out > HEAVY.out).map((r) => r.id);
+    const lightIn = json(rows.filter((r) => r.deg_in <= HEAVY.in).map((r) => r.id));
+    const heavyIn = rows.filter((r) => r.deg_in > HEAVY.in).map((r) => r.id);
     const typeFilter = linkTypes?.length ? 'AND +l.type IN (SELECT value FROM json_each(@types))' : '';
     const types = linkTypes?.length ? json(linkTypes) : undefined;
     const cols = 'l.id, l.type, l.src, l.dst, l.props, l.count, l.duration, l.first_at, l.last_at';
@@ -640,26 +640,38 @@ function parseProps(text: string): Props {
   return text === '{}' ? {} : (JSON.parse(text) as Props);
 }
 
+const DEGREE_STEPS = [0, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, Infinity];
+
 /**
- * The degree above which an entity's links are found from the other end, chosen per query to minimise
- * rows read: scanning light sources' out-links, light targets' in-links, plus seeks for every heavy pair.
+ * The out- and in-degrees above which an entity's links are found from the other end, chosen per query to
+ * minimise rows read: a link u→v is read from u's out-links when u is light-out, else from v's in-links
+ * when v is light-in, else by a seek for the (u, v) pair. Separate thresholds matter on call networks:
+ * call centres have huge out-degrees and modest in-degrees, so reading everyone's in-links can be cheapest.
  */
-function heavyThreshold(rows: { deg_out: number; deg_in: number }[]): number {
-  let best = Infinity;
+function heavyThresholds(rows: { deg_out: number; deg_in: number }[]): { out: number; in: number } {
+  let best = { out: Infinity, in: Infinity };
   let bestCost = Infinity;
-  for (const t of [8, 16, 32, 64, 128, 256, 512, 1024, 4096, Infinity]) {
-    let cost = 0;
+  for (const tOut of DEGREE_STEPS) {
+    let outScan = 0;
     let heavyOut = 0;
-    let heavyIn = 0;
-    let inScan = 0;
     for (const r of rows) {
-      if (r.deg_out <= t) cost += r.deg_out;
+      if (r.deg_out <= tOut) outScan += r.deg_out;
       else heavyOut++;
-      if (r.deg_in <= t) inScan += r.deg_in;
-      else heavyIn++;
     }
-    if (heavyOut > 0) cost += inScan + 4 * heavyOut * heavyIn;
-    if (cost < bestCost) [best, bestCost] = [t, cost];
+    if (heavyOut === 0) {
+      if (outScan < bestCost) [best, bestCost] = [{ out: tOut, in: Infinity }, outScan];
+      continue;
+    }
+    for (const tIn of DEGREE_STEPS) {
+      let cost = outScan;
+      let heavyIn = 0;
+      for (const r of rows) {
+        if (r.deg_in <= tIn) cost += r.deg_in;
+        else heavyIn++;
+      }
+      cost += 4 * heavyOut * heavyIn;
+      if (cost < bestCost) [best, bestCost] = [{ out: tOut, in: tIn }, cost];
+    }
   }
   return best;
 }
