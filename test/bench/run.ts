@@ -25,7 +25,7 @@ async function runSection(section: Section, dir: string): Promise<{ rows: Row[];
       const { storeBench } = await import('./store.bench.ts');
       const n = quick ? 100_000 : 2_600_000;
       log(`store: building the synthetic network from ${n.toLocaleString('en')} call records…`);
-      return storeBench({ dir, rows: n, samples: quick ? 100 : 300, log });
+      return storeBench({ dir, rows: n, samples: quick ? 100 : 300, loadSeconds: quick ? 10 : 60, log });
     }
     case 'import':
       return (await import('./import.bench.ts')).importBench({ dir, quick, log });

@@ -1,6 +1,8 @@
 // Store and API query benchmarks on the synthetic scam network (hubs included): 2-hop expansion with
 // the cap, shortest path, search — each beside a bare-SQL anchor on the same database in the same run.
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../../backend/src/app.ts';
@@ -17,6 +19,8 @@ export interface StoreBenchOptions {
   dir: string;
   rows: number;
   samples: number;
+  /** seconds of sustained load (autocannon); 60 in the full run */
+  loadSeconds?: number;
   log: (line: string) => void;
 }
 
@@ -30,6 +34,20 @@ async function* networkChunks(b: BatchBuilder, rows: number, log: (l: string) =>
     if (b.pending >= 20_000) yield b.flush();
   }
   yield b.flush();
+}
+
+interface LoadResult { requests: number; rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; duration: number }
+
+/** Runs test/bench/load-child.ts (autocannon) in its own process against the server at `base`. */
+function loadTest(base: string, samplesFile: string, samples: { ids: string[]; terms: string[] }, seconds: number, connections: number): Promise<LoadResult> {
+  writeFileSync(samplesFile, JSON.stringify(samples));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-child.ts'), base, samplesFile, String(seconds), String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load test exited with ${code}`))));
+  });
 }
 
 export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; facts: Record<string, number> }> {
@@ -106,6 +124,10 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
   const searchA = await timeEach(numbers, (d) => fts.all(`"${d}"*`));
   const searchHttp = await timeEach(terms, (t2) => http(`/search?q=${encodeURIComponent(t2)}`));
 
+  // sustained load: autocannon, 200 connections, alternating search and 2-hop expand, from another process
+  const load = await loadTest(base.replace(/\/api$/, ''), join(o.dir, 'load-samples.json'), { ids: normal, terms }, o.loadSeconds ?? 60, 200);
+  o.log(`  load: ${load.requests.toLocaleString('en')} requests in ${load.duration} s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.errors} errors, ${load.timeouts} timeouts, ${load.non2xx} non-2xx`);
+
   server.close();
   raw.close();
   await store.close();
@@ -124,6 +146,11 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
     row('explore', 'shortest path ≤ 6 hops from a hub', pathH, '—', null, 'reported separately'),
     row('explore', 'search, partial digits ("2161 1111" style), store', searchS, `bare FTS p95 ${ms(searchA.p95)} ms`, 20, 'p95 ≤ 20 ms'),
     row('explore', 'search, HTTP API', searchHttp, `store p95 ${ms(searchS.p95)} ms`, null, '—'),
+    {
+      group: 'load', measure: `autocannon, 200 connections, ${load.duration} s, search + 2-hop expand alternating`,
+      value: `${Math.round(load.rps).toLocaleString('en')} req/s · p50 ${load.p50} ms · p99 ${load.p99} ms`,
+      anchor: `${load.requests.toLocaleString('en')} requests; ${load.errors + load.timeouts + load.non2xx} errors`, goal: '0 errors', ok: load.errors + load.timeouts + load.non2xx === 0,
+    },
   );
   return { rows, facts: { buildSeconds: buildS, entities: counts.entities, links: counts.links, events: counts.events, records: o.rows } };
 }
