@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): express.Express {
     ...importRoutes(imports, jobs),
     ...annotationRoutes(graph, store),
     ...(deps.mappings ? mappingRoutes(deps.mappings) : []),
-    ...exportRoutes(exports, imports),
+    ...exportRoutes(exports, imports, jobs),
     ...(deps.secret ? textRoutes(new TextService({ store, secret: deps.secret, region: deps.region ?? 'PE', defaultCase: deps.defaultCase ?? 'default' })) : []),
     ...analysisRoutes(new AnalysisService(store, deps.analysisLimits), jobs),
   ];

@@ -396,7 +396,7 @@ export interface ExchangeClient {
   /** POST /api/exports (or /api/snapshots with `snapshot: true`), read as a stream with progress */
   download(body: ExportRequestBody, onProgress?: DownloadProgress, signal?: AbortSignal, snapshot?: boolean): Promise<DownloadedFile>;
   /** uploads a snapshot (or a readable export) and answers its view state and what was imported */
-  openSnapshot(file: Blob, name: string, signal?: AbortSignal): Promise<OpenedSnapshot>;
+  openSnapshot(file: Blob, name: string, signal?: AbortSignal, onProgress?: (p: JobProgress) => void): Promise<OpenedSnapshot>;
 }
 
 /** The file name of a Content-Disposition header (RFC 6266: `filename*` first), or null. */
@@ -462,15 +462,26 @@ export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...ar
         counts: res.headers.get('x-casegraph-counts'),
       };
     },
-    openSnapshot: async (file, name, signal) =>
-      (await (
-        await send(`/api/snapshots/open${queryString({ name })}`, {
+    async openSnapshot(file, name, signal, onProgress) {
+      // opened as a job: the server counts the records it has written (of the manifest's total) while we poll
+      let job = (await (
+        await send(`/api/snapshots/open${queryString({ name, async: 'true' })}`, {
           method: 'POST',
           headers: { 'content-type': 'application/octet-stream', accept: 'application/json', 'x-casegraph-user': user() },
           body: file,
           signal,
         })
-      ).json()) as OpenedSnapshot,
+      ).json()) as Job<OpenedSnapshot>;
+      while (job.state === 'running') {
+        onProgress?.(job.progress);
+        await new Promise((r) => setTimeout(r, 150));
+        if (signal?.aborted) throw new DOMException('The opening was cancelled', 'AbortError');
+        job = (await (await send(`/api/jobs/${encodeURIComponent(job.id)}`, { headers: { accept: 'application/json' }, signal })).json()) as Job<OpenedSnapshot>;
+      }
+      onProgress?.(job.progress);
+      if (job.state === 'failed' || !job.result) throw new ApiError(job.error?.code ?? 'internal', 422, job.error?.message ?? 'opening failed', job.error?.details);
+      return job.result;
+    },
   };
 }
 

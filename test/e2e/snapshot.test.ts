@@ -211,6 +211,10 @@ describe('snapshot', () => {
     await page.locator('[data-testid="snapshot-dialog"]').waitFor({ state: 'visible' });
     await page.locator('[data-testid="snapshot-file-input"]').setInputFiles({ name: snap.name, mimeType: 'application/json', buffer: snap.bytes });
     await page.locator('[data-testid="snapshot-summary"]').waitFor({ state: 'visible' });
+    // opened as a job: the progress bar ends full, at the manifest's record count
+    const [value, max] = await page.locator('[data-testid="snapshot-progress"]').evaluate((el) => [(el as HTMLProgressElement).value, (el as HTMLProgressElement).max]);
+    expect(max).toBeGreaterThan(100);
+    expect(value).toBe(max);
     expect(await page.locator('[data-testid="snapshot-result"]').textContent()).toContain('already in the store');
     expect(await page.locator('[data-testid="snapshot-view-note"]').textContent()).toContain('View restored');
     await page.locator('[data-testid="snapshot-close"]').click();

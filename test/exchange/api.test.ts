@@ -120,4 +120,34 @@ describe('export API', () => {
       await b.close();
     }
   });
+
+  it('opens a snapshot as a job: 202, records counted up to the manifest total, the same answer; a tampered file fails the job', async () => {
+    const view = { zoom: 1, pan: { x: 0, y: 0 }, positions: {}, selection: [], hidden: [], pinned: [], filters: {}, styles: {}, notes: [] };
+    const snap = await request(a.app).post('/api/snapshots').send({ ids: [ids.boss, ids.org, ids.brother], view, redactVictims: false }).buffer(true).parse(binary).expect(200);
+    const b = await makeExportApp(false);
+    try {
+      const run = async (bytes: Buffer) => {
+        const start = await request(b.app).post('/api/snapshots/open?name=view.casegraph.json&async=true').set('Content-Type', 'application/octet-stream').send(bytes);
+        expect(start.status).toBe(202);
+        expect(start.body).toMatchObject({ kind: 'open', state: 'running' });
+        let job = start.body;
+        for (let i = 0; i < 200 && job.state === 'running'; i++) {
+          await new Promise((r) => setTimeout(r, 25));
+          job = (await request(b.app).get(`/api/jobs/${job.id}`)).body;
+        }
+        return job;
+      };
+      const job = await run(snap.body as Buffer);
+      expect(job.state).toBe('done');
+      const manifest = job.result.manifest as { sources: { records: { entities: number; links: number; events: number } }[] };
+      const total = manifest.sources.reduce((n, s) => n + s.records.entities + s.records.links + s.records.events, 0);
+      expect(total).toBeGreaterThan(0);
+      expect(job.progress).toEqual({ records: total, total });
+      expect(job.result).toMatchObject({ format: 'snapshot', entityIds: [ids.boss, ids.org, ids.brother], result: { status: 'applied' } });
+      const failed = await run(Buffer.from((snap.body as Buffer).toString('utf8').replace('Red Dragon', 'Red Dragoon')));
+      expect(failed).toMatchObject({ state: 'failed', error: { code: 'import_failed' } });
+    } finally {
+      await b.close();
+    }
+  });
 });

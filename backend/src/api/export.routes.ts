@@ -10,6 +10,8 @@ import { ViewState } from '../exchange/snapshot/snapshot.schema.ts';
 import type { ExportRequest, ExportService } from '../services/export.service.ts';
 import type { ImportService } from '../services/import.service.ts';
 import { actor } from './annotation.routes.ts';
+import { bool, JobView } from './import.routes.ts';
+import type { JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
 import type { Response } from 'express';
 
@@ -76,7 +78,10 @@ async function download(exports: ExportService, req: ExportRequest, by: string, 
   await prepared.write(res);
 }
 
-export function exportRoutes(exports: ExportService, imports: ImportService) {
+/** A snapshot being opened as a job (GET /api/jobs/:id answers the same shape for kind "open"). */
+const OpenJobView = JobView.extend({ result: OpenResponse.optional() });
+
+export function exportRoutes(exports: ExportService, imports: ImportService, jobs: JobRegistry) {
   return [
     defineRoute({
       method: 'get', path: '/exports/formats', tag: 'export', summary: 'Export formats, their content types and what survives a round trip',
@@ -104,15 +109,28 @@ export function exportRoutes(exports: ExportService, imports: ImportService) {
     defineRoute({
       method: 'post', path: '/snapshots/open', tag: 'export', binaryBody: true,
       summary: 'Open a snapshot (or a Casegraph GraphML, Cytoscape JSON or FtM export): imports its facts with their original sources (idempotent) and answers the view state',
-      query: z.object({ name: z.string().min(1).max(300).default('snapshot.casegraph.json'), case: CaseName.optional() }),
-      response: OpenResponse,
-      handler: async ({ query, req }) => {
+      query: z.object({ name: z.string().min(1).max(300).default('snapshot.casegraph.json'), case: CaseName.optional(), async: bool.default(false) }),
+      response: OpenResponse.or(OpenJobView),
+      handler: async ({ query, req, res }) => {
         const sp = await imports.receive(req, query.name);
-        try {
-          return await exports.open(sp, { case: query.case, by: actor(req) });
-        } finally {
-          await sp.dispose();
+        const opts = { case: query.case, by: actor(req) };
+        if (!query.async) {
+          try {
+            return await exports.open(sp, opts);
+          } finally {
+            await sp.dispose();
+          }
         }
+        // a large snapshot: answer 202 with a job whose progress counts the records written (of the manifest's total)
+        const job = jobs.start('open', sp.name, async (progress) => {
+          try {
+            return await exports.open(sp, { ...opts, onProgress: progress });
+          } finally {
+            await sp.dispose();
+          }
+        });
+        res.status(202).json(job);
+        return job;
       },
     }),
   ];

@@ -32,7 +32,7 @@ export const JobView = z.object({
   progress: z.object({ records: z.number(), bytes: z.number().optional(), total: z.number().optional() }),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
-  /** by `kind`: "import" → the import result, "key-players" → KeyPlayers */
+  /** by `kind`: "import" → the import result, "key-players" → KeyPlayers, "open" → the answer of POST /snapshots/open */
   result: z.union([ImportResponse, KeyPlayers]).optional(),
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
 });

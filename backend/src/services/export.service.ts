@@ -25,9 +25,10 @@ import { writeSnapshot } from '../exchange/snapshot/snapshot.writer.ts';
 import type { ImportContext, ImportInput } from '../importers/types.ts';
 import type { BatchChunk } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
+import type { JobProgress } from './jobs.service.ts';
 import type { GraphService } from './graph.service.ts';
 import { Resolution } from './resolution.ts';
-import { hashFile } from './import.service.ts';
+import { hashFile, withProgress } from './import.service.ts';
 
 export interface ExportRequest {
   format: ExportFormat;
@@ -227,7 +228,7 @@ export class ExportService {
    * order. The whole file is read and checked before the first source is written (a snapshot against
    * its manifest); a source the store already has is skipped, so opening a file twice changes nothing.
    */
-  async open(input: ImportInput, opts: { case?: string; by: string; format?: string }): Promise<OpenResult> {
+  async open(input: ImportInput, opts: { case?: string; by: string; format?: string; onProgress?: (p: JobProgress) => void }): Promise<OpenResult> {
     const fh = await openFile(input.path, 'r');
     let head: Buffer;
     try {
@@ -240,6 +241,10 @@ export class ExportService {
     const imp = findExchangeImporter(head, input.name, opts.format);
     const ctx: ImportContext = { case: opts.case, defaultCase: this.deps.defaultCase ?? 'imported', importedBy: opts.by, defaultRegion: this.deps.region ?? 'PE', secret: '' };
     const read = await imp.read(input, ctx);
+    // records written so far, of the manifest's total when the file has one (a snapshot)
+    const total = read.manifest ? (read.manifest as SnapshotManifest).sources.reduce((n, s) => n + s.records.entities + s.records.links + s.records.events, 0) : undefined;
+    let done = 0;
+    const report = (records: number) => opts.onProgress?.({ records: done + records, ...(total !== undefined ? { total } : {}) });
     const zero = () => ({ created: 0, merged: 0 });
     const result: OpenResult['result'] = { status: 'already_imported', sources: [], entities: zero(), links: zero(), events: zero(), merges: 0, warnings: [...read.warnings] };
     const plus = (a: { created: number; merged: number }, b: { created: number; merged: number }) => {
@@ -256,7 +261,9 @@ export class ExportService {
           result.warnings.push(`${source.name}: the store already has this source (case ${source.case}) but lacks ${missing} of its records in this file — it was probably opened earlier from a smaller view; those records were not added`);
         }
       } else {
-        const r = await this.deps.store.applyStream(source, ps.chunks);
+        let inSource = 0;
+        const r = await this.deps.store.applyStream(source, withProgress(ps.chunks, (records) => report((inSource = records))));
+        done += inSource;
         item.status = r.status;
         item.entities = r.entities;
         item.links = r.links;
@@ -269,6 +276,8 @@ export class ExportService {
       }
       result.sources.push(item);
     }
+    // the end: every record of the file has been written or was already in the store
+    opts.onProgress?.({ records: total ?? done, ...(total !== undefined ? { total } : {}) });
     if (read.merges?.length) result.merges = await this.restoreMerges(read.merges, opts.by);
     return {
       format: read.format, file: input.name, sha256: input.sha256, provenance: read.provenance,

@@ -144,26 +144,26 @@ export class ImportService {
     const { source } = parsed;
     const done = (r: ApplyResult): ImportOutcome => ({ ...r, format: importer.format, file: name, sha256 });
     if (await this.deps.store.hasSource(sha256, source.case)) return done(alreadyImported(makeSourceId(sha256, source.case), source.case));
-    return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, opts.onProgress, size, read)));
+    const onProgress = opts.onProgress;
+    const progress = (records: number, end: boolean) => onProgress?.({ records, total: size, ...(end ? { bytes: size } : read.bytes !== undefined ? { bytes: read.bytes } : {}) });
+    return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, progress)));
   }
 }
 
-/** Counts records as the store pulls chunks, and reports progress at most every 200 ms. */
-async function* withProgress(
-  chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>, onProgress: ImportOptions['onProgress'], total: number, read: { bytes?: number },
-): AsyncIterable<BatchChunk> {
+/** Counts records as the store pulls chunks and reports the count at most every 200 ms, and once at the end. */
+export async function* withProgress(chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>, report: (records: number, end: boolean) => void): AsyncIterable<BatchChunk> {
   let records = 0;
   let last = 0;
   for await (const chunk of chunks) {
     records += chunk.entities.length + chunk.links.length + chunk.events.length;
     yield chunk;
     const now = Date.now();
-    if (onProgress && now - last > 200) {
+    if (now - last > 200) {
       last = now;
-      onProgress({ records, total, ...(read.bytes !== undefined ? { bytes: read.bytes } : {}) });
+      report(records, false);
     }
   }
-  onProgress?.({ records, total, bytes: total });
+  report(records, true);
 }
 
 async function readHead(path: string): Promise<Buffer> {

@@ -79,6 +79,7 @@ export function createSnapshotDialog(client: ExchangeClient, handlers: SnapshotD
   const closeBtn = h('button', { type: 'button', class: 'imp-close', 'aria-label': 'Close', title: 'Close (Esc)', 'data-testid': 'snapshot-close' }, '×');
   const chooseBtn = h('button', { type: 'button', class: 'btn primary', 'data-testid': 'snapshot-choose' }, 'Choose a file…');
   const status = h('p', { class: 'imp-progress-text', 'data-testid': 'snapshot-status', 'aria-live': 'polite' });
+  const bar = h('progress', { class: 'snap-progress', 'data-testid': 'snapshot-progress', hidden: true }) as HTMLProgressElement;
   const error = h('p', { class: 'imp-error', 'data-testid': 'snapshot-error', role: 'alert', hidden: true });
   const summary = h('div', { class: 'exp-result', 'data-testid': 'snapshot-summary', hidden: true });
   const drop = h(
@@ -92,7 +93,7 @@ export function createSnapshotDialog(client: ExchangeClient, handlers: SnapshotD
     'dialog',
     { class: 'imp-dialog snap-dialog', 'data-testid': 'snapshot-dialog', 'aria-labelledby': 'snap-title', 'data-state': 'idle' },
     h('header', { class: 'imp-head' }, h('h2', { id: 'snap-title' }, 'Open snapshot'), h('span', { class: 'imp-head-sub' }, 'a saved view and its facts'), closeBtn),
-    h('div', { class: 'imp-body' }, drop, status, error, summary),
+    h('div', { class: 'imp-body' }, drop, bar, status, error, summary),
     fileInput,
   );
   document.body.append(el);
@@ -109,9 +110,16 @@ export function createSnapshotDialog(client: ExchangeClient, handlers: SnapshotD
     summary.hidden = true;
     setState('opening');
     status.textContent = `Opening ${file.name} (${formatBytes(file.size)})…`;
+    bar.hidden = false;
+    bar.removeAttribute('value'); // indeterminate while the file uploads and is checked against its manifest
     abort = new AbortController();
     try {
-      const opened = await client.openSnapshot(file, file.name, abort.signal);
+      const opened = await client.openSnapshot(file, file.name, abort.signal, (p) => {
+        if (!p.total) return;
+        bar.max = p.total;
+        bar.value = p.records;
+        status.textContent = `Opening ${file.name}: ${p.records.toLocaleString('en')} of ${p.total.toLocaleString('en')} records written…`;
+      });
       status.textContent = `Restoring the view of ${opened.file}…`;
       const extra = await handlers.onOpened(opened);
       replaceChildren(
@@ -125,6 +133,7 @@ export function createSnapshotDialog(client: ExchangeClient, handlers: SnapshotD
       setState('done');
     } catch (err) {
       status.textContent = '';
+      bar.hidden = true;
       if (isAbort(err)) {
         setState('idle');
       } else {
@@ -169,6 +178,7 @@ export function createSnapshotDialog(client: ExchangeClient, handlers: SnapshotD
         error.hidden = true;
         summary.hidden = true;
         status.textContent = '';
+        bar.hidden = true;
         setState('idle');
       }
       chooseBtn.focus();
