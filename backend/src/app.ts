@@ -76,6 +76,9 @@ export function createApp(deps: AppDeps): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // no ETag over every JSON answer: hashing a 2-hop view (~1 MB) costs more than any client saves (the
+  // explorer never revalidates API answers); the static explorer keeps serve-static's own ETags
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
