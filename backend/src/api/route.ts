@@ -40,6 +40,9 @@ function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, wh
 export function mount(router: Router, defs: RouteDef[]): void {
   for (const def of defs) {
     router[def.method](def.path, async (req: Request, res: Response) => {
+      // a client that gave up (closed its connection while this request waited its turn) gets no work
+      // done for it: under overload, answering abandoned requests is what turns a queue into a collapse
+      if (req.socket.destroyed) return;
       const params = validate(def.params, req.params, 'params');
       const query = validate(def.query, req.query, 'query');
       if (def.body && !req.is('application/json')) throw new AppError('unsupported_format', 'send the request body as application/json');
