@@ -10,7 +10,7 @@ import { ViewState } from '../exchange/snapshot/snapshot.schema.ts';
 import type { ExportRequest, ExportService } from '../services/export.service.ts';
 import type { ImportService } from '../services/import.service.ts';
 import { actor } from './annotation.routes.ts';
-import { bool, JobView } from './import.routes.ts';
+import { bool, JobView, spooledJob } from './import.routes.ts';
 import type { JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
 import type { Response } from 'express';
@@ -122,15 +122,7 @@ export function exportRoutes(exports: ExportService, imports: ImportService, job
           }
         }
         // a large snapshot: answer 202 with a job whose progress counts the records written (of the manifest's total)
-        const job = jobs.start('open', sp.name, async (progress) => {
-          try {
-            return await exports.open(sp, { ...opts, onProgress: progress });
-          } finally {
-            await sp.dispose();
-          }
-        });
-        res.status(202).json(job);
-        return job;
+        return spooledJob(jobs, 'open', sp, res, (progress) => exports.open(sp, { ...opts, onProgress: progress }));
       },
     }),
   ];

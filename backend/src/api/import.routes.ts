@@ -1,12 +1,13 @@
 // Import routes: the file is the raw request body (streamed to a bounded spool), name and case in the
 // query. `async=true` answers 202 with a job to poll for progress; otherwise the answer is the result.
 import { z } from 'zod';
+import type { Response } from 'express';
 import { KeyPlayers } from '../analysis/analysis.schema.ts';
 import { ApplyResult } from '../model/index.ts';
 import { MappingName } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter, IMPORTERS } from '../importers/registry.ts';
-import type { ImportService } from '../services/import.service.ts';
-import type { JobRegistry } from '../services/jobs.service.ts';
+import type { ImportService, Spooled } from '../services/import.service.ts';
+import type { Job, JobProgress, JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
 
 /** A query-string flag: true/false or 1/0. */
@@ -36,6 +37,22 @@ export const JobView = z.object({
   result: z.union([ImportResponse, KeyPlayers]).optional(),
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
 });
+
+/**
+ * Answers 202 with a job that works on an uploaded (spooled) file and disposes of the spool when the
+ * work ends, however it ends.
+ */
+export function spooledJob<R>(jobs: JobRegistry, kind: string, sp: Spooled, res: Response, work: (progress: (p: JobProgress) => void) => Promise<R>): Job<R> {
+  const job = jobs.start(kind, sp.name, async (progress) => {
+    try {
+      return await work(progress);
+    } finally {
+      await sp.dispose();
+    }
+  });
+  res.status(202).json(job);
+  return job;
+}
 
 export function importRoutes(imports: ImportService, jobs: JobRegistry) {
   return [
@@ -78,15 +95,7 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
           await sp.dispose();
           throw err;
         }
-        const job = jobs.start('import', sp.name, async (progress) => {
-          try {
-            return await imports.importSpooled(sp, { ...opts, onProgress: progress });
-          } finally {
-            await sp.dispose();
-          }
-        });
-        res.status(202).json(job);
-        return job;
+        return spooledJob(jobs, 'import', sp, res, (progress) => imports.importSpooled(sp, { ...opts, onProgress: progress }));
       },
     }),
     defineRoute({
