@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { AppError } from './errors.ts';
 import { errorHandler, notFoundHandler } from './api/error-handler.ts';
 import { ANALYSIS_JSON_LIMIT, ANALYSIS_PATHS, analysisRoutes } from './api/analysis.routes.ts';
 import { annotationRoutes } from './api/annotation.routes.ts';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   const api = Router();
+  api.use(refuseCrossSiteWrites);
   // exports and snapshots carry view ids, positions and view state: a larger (still bounded) body
   api.use(['/exports', '/snapshots'], express.json({ limit: EXPORT_JSON_LIMIT, strict: true }));
   // analysis scopes can list 5000 entity ids
@@ -108,4 +110,28 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use(errorHandler(log));
   return app;
+}
+
+/**
+ * CSRF defence for a server on loopback: a page on another site can make the investigator's browser send a
+ * form POST (e.g. `text/plain` into an upload route) without a preflight. Browsers say where a request comes
+ * from (Sec-Fetch-Site, Origin); a state-changing request that a browser marks as from another site is
+ * refused. Clients that are not browsers (curl, the CLI, tests) send neither header and are not affected.
+ */
+export function refuseCrossSiteWrites(req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const site = req.get('sec-fetch-site');
+  const origin = req.get('origin');
+  let crossOrigin = false;
+  if (origin !== undefined) {
+    try {
+      crossOrigin = origin === 'null' || new URL(origin).host !== req.get('host');
+    } catch {
+      crossOrigin = true;
+    }
+  }
+  if ((site !== undefined && site !== 'same-origin' && site !== 'none') || crossOrigin) {
+    return next(new AppError('forbidden', 'cross-site requests may not change the case: open Casegraph itself to do this'));
+  }
+  next();
 }

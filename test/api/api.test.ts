@@ -237,3 +237,37 @@ describe('API', () => {
     expect(logged).toEqual([]);
   });
 });
+
+describe('cross-site writes (CSRF)', () => {
+  let h: Awaited<ReturnType<typeof makeApp>>;
+  beforeAll(async () => {
+    h = await makeApp();
+  });
+  afterAll(() => h.close());
+  const report = readFileSync(SEED);
+
+  it('refuses a state-changing request a browser marks as from another site, and writes nothing', async () => {
+    const before = await h.store.counts();
+    // a form on another site posting text/plain into the upload route (no preflight would stop it)
+    const forged = await request(h.app).post('/api/imports?name=lima-raid.report.yaml').set('Content-Type', 'text/plain')
+      .set('Origin', 'https://evil.example').set('Sec-Fetch-Site', 'cross-site').send(report.toString('utf8'));
+    expect(forged.status).toBe(403);
+    expect(forged.body.code).toBe('forbidden');
+    const originOnly = await request(h.app).post('/api/merges').set('Origin', 'https://evil.example').send({ keep: 'a', merge: 'b', reason: 'x' });
+    expect(originOnly.status).toBe(403);
+    const opaque = await request(h.app).post('/api/imports?name=a.report.yaml').set('Origin', 'null').send(report);
+    expect(opaque.status).toBe(403);
+    expect(await h.store.counts()).toEqual(before);
+  });
+
+  it('lets the explorer itself (same origin), non-browser clients and reads through', async () => {
+    const host = '127.0.0.1:8080';
+    const same = await request(h.app).post('/api/imports?name=lima-raid.report.yaml').set('Host', host).set('Origin', `http://${host}`)
+      .set('Sec-Fetch-Site', 'same-origin').set('Content-Type', 'application/octet-stream').send(report);
+    expect(same.status).toBe(201);
+    const read = await request(h.app).get('/api/search').query({ q: 'amsterdam' }).set('Origin', 'https://evil.example').set('Sec-Fetch-Site', 'cross-site');
+    expect(read.status).toBe(200);
+    const cli = await request(h.app).post('/api/imports?name=minimal.report.yaml').set('Content-Type', 'application/octet-stream').send(readFileSync(join(FIX, 'minimal.report.yaml')));
+    expect(cli.status).toBe(201);
+  });
+});
