@@ -76,3 +76,30 @@ export async function seedCopyFixture(store: GraphStore): Promise<void> {
   const merged = await store.appendAnnotation({ kind: 'merge', entityId: ids.c1, targetId: ids.c2, text: 'same person', by: 'ben', at: '2026-01-02T00:00:00.000Z' });
   await store.appendAnnotation({ kind: 'unmerge', entityId: ids.c1, targetId: merged.id, by: 'ben', at: '2026-01-03T00:00:00.000Z' });
 }
+
+/** Every source of the store (or of one case) as the batches that would recreate it. */
+export async function dumpAll(store: GraphStore, caseName?: string): Promise<Batch[]> {
+  const out: Batch[] = [];
+  for await (const b of store.dump(caseName)) out.push(b);
+  return out;
+}
+
+/** Everything a user can see through the port, for comparing two stores. */
+export async function portView(store: GraphStore) {
+  const dump = await dumpAll(store);
+  const ids = [...new Set(dump.flatMap((b) => b.entities.map((e) => e.id)))].sort();
+  const { ids: cell } = buildCell();
+  const sortView = (v: { entities: { id: string }[]; links: { id: string }[] }) => ({ ...v, entities: [...v.entities].sort((a, b) => a.id.localeCompare(b.id)), links: [...v.links].sort((a, b) => a.id.localeCompare(b.id)) });
+  return {
+    dump,
+    counts: await store.counts(),
+    cases: await store.listCases(),
+    sources: await store.listSources(),
+    entities: await Promise.all(ids.map((id) => store.getEntity(id))),
+    neighbours: sortView(await store.neighbours([cell.c1], { depth: 2, limit: 100 })),
+    overview: sortView(await store.caseOverview('beta', 10)),
+    hits: await store.crossDeviceHits({ limit: 10 }),
+    search: await Promise.all(['Jose Perez', '2161 1111', 'Boss', 'device'].map(async (q) => (await store.search({ q, limit: 10 })).map((h) => h.id).sort())),
+    annotations: (await store.listAnnotations()).map(({ id: _id, targetId, ...a }) => ({ ...a, targeted: a.kind === 'unmerge' ? 'annotation' : targetId })),
+  };
+}

@@ -6,13 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import neo4j from 'neo4j-driver';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Batch } from '../../backend/src/model/index.ts';
 import { copyStore } from '../../backend/src/services/copy.service.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import { TEST_WIPE } from '../../backend/src/storage/neo4j/cypher.ts';
 import { openNeo4jStore, type Neo4jConfig } from '../../backend/src/storage/neo4j/neo4j.graph-store.ts';
 import type { GraphStore } from '../../backend/src/storage/port.ts';
-import { buildCell, seedCopyFixture } from '../factories.ts';
+import { portView, seedCopyFixture } from '../factories.ts';
 import { graphStoreContract } from './contract.ts';
 
 const env = process.env;
@@ -112,24 +111,3 @@ describe.skipIf(!uri)(uri ? `Neo4j at ${uri} (database ${cfg.database})` : SKIPP
 });
 
 // --- the copy test's data (the contract suite's shapes) and what a user can see of a store ---
-
-
-async function portView(store: GraphStore) {
-  const dump: Batch[] = [];
-  for await (const batch of store.dump()) dump.push(batch);
-  const ids = [...new Set(dump.flatMap((b) => b.entities.map((e) => e.id)))].sort();
-  const { ids: cell } = buildCell();
-  const sortView = (v: { entities: { id: string }[]; links: { id: string }[] }) => ({ ...v, entities: [...v.entities].sort((x, y) => x.id.localeCompare(y.id)), links: [...v.links].sort((x, y) => x.id.localeCompare(y.id)) });
-  return {
-    dump,
-    counts: await store.counts(),
-    cases: await store.listCases(),
-    sources: await store.listSources(),
-    entities: await Promise.all(ids.map((id) => store.getEntity(id))),
-    neighbours: sortView(await store.neighbours([cell.c1], { depth: 2, limit: 100 })),
-    overview: sortView(await store.caseOverview('beta', 10)),
-    hits: await store.crossDeviceHits({ limit: 10 }),
-    search: await Promise.all(['Jose Perez', '2161 1111', 'Boss', 'device'].map(async (q) => (await store.search({ q, limit: 10 })).map((h) => h.id).sort())),
-    annotations: (await store.listAnnotations()).map(({ id: _id, targetId, ...a }) => ({ ...a, targeted: a.kind === 'unmerge' ? 'annotation' : targetId })),
-  };
-}

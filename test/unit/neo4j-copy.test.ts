@@ -6,38 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Batch } from '../../backend/src/model/index.ts';
 import { copyStore } from '../../backend/src/services/copy.service.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
-import type { GraphStore } from '../../backend/src/storage/port.ts';
-import { buildCell, seedCopyFixture } from '../factories.ts';
+import { dumpAll, portView, seedCopyFixture } from '../factories.ts';
 
 
-async function dumpAll(store: GraphStore, caseName?: string): Promise<Batch[]> {
-  const out: Batch[] = [];
-  for await (const b of store.dump(caseName)) out.push(b);
-  return out;
-}
-
-/** Everything a user can see through the port, for comparing two stores. */
-async function portView(store: GraphStore) {
-  const dump = await dumpAll(store);
-  const ids = [...new Set(dump.flatMap((b) => b.entities.map((e) => e.id)))].sort();
-  const { ids: cell } = buildCell();
-  const sortView = (v: { entities: { id: string }[]; links: { id: string }[] }) => ({ ...v, entities: [...v.entities].sort((a, b) => a.id.localeCompare(b.id)), links: [...v.links].sort((a, b) => a.id.localeCompare(b.id)) });
-  return {
-    dump,
-    counts: await store.counts(),
-    cases: await store.listCases(),
-    sources: await store.listSources(),
-    entities: await Promise.all(ids.map((id) => store.getEntity(id))),
-    neighbours: sortView(await store.neighbours([cell.c1], { depth: 2, limit: 100 })),
-    overview: sortView(await store.caseOverview('beta', 10)),
-    hits: await store.crossDeviceHits({ limit: 10 }),
-    search: await Promise.all(['Jose Perez', '2161 1111', 'Boss', 'device'].map(async (q) => (await store.search({ q, limit: 10 })).map((h) => h.id).sort())),
-    annotations: (await store.listAnnotations()).map(({ id: _id, targetId, ...a }) => ({ ...a, targeted: a.kind === 'unmerge' ? 'annotation' : targetId })),
-  };
-}
 
 describe('copyStore (embedded → embedded)', () => {
   let dir: string;
