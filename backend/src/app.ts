@@ -1,5 +1,8 @@
 // createApp(deps): the express app — routers, static explorer, error handler. No I/O of its own.
 import express, { Router } from 'express';
+import helmet from 'helmet';
+import { authRoutes, sessionMiddleware } from './api/auth.routes.ts';
+import type { AuthService } from './auth/auth.service.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -15,7 +18,7 @@ import { ExportService } from './services/export.service.ts';
 import { mappingRoutes } from './api/mapping.routes.ts';
 import type { MappingService } from './services/mapping.service.ts';
 import { importRoutes } from './api/import.routes.ts';
-import { defineRoute, mount, openApiDocument, type RouteDef } from './api/route.ts';
+import { defineRoute, mount, openApiDocument, principalOf, type RouteDef } from './api/route.ts';
 import type { Logger } from './logger.ts';
 import { Counts } from './model/index.ts';
 import { AnalysisService, type AnalysisLimits } from './services/analysis.service.ts';
@@ -28,6 +31,8 @@ export const VERSION = '0.1.0';
 
 export interface AppDeps {
   store: GraphStore;
+  /** users, sessions and the audit trail: every route but sign-in needs a session */
+  auth: AuthService;
   imports: ImportService;
   log: Logger;
   jobs?: JobRegistry;
@@ -39,6 +44,8 @@ export interface AppDeps {
   mappings?: MappingService;
   /** bounds of the analysis views (tests lower them; defaults in analysis.service.ts) */
   analysisLimits?: Partial<AnalysisLimits>;
+  /** express's `trust proxy` (behind a TLS-terminating proxy: its address or hop count), so cookies get Secure */
+  trustProxy?: string | number | boolean;
   /** built explorer to serve at / (omitted in API-only tests) */
   staticDir?: string;
 }
@@ -51,20 +58,22 @@ const Health = z.object({
 });
 
 export function createApp(deps: AppDeps): express.Express {
-  const { store, imports, log } = deps;
+  const { store, imports, log, auth } = deps;
   const graph = new GraphService(store);
   const exports = new ExportService({ store, graph, generator: `Casegraph ${VERSION}`, defaultCase: deps.defaultCase, region: deps.region });
   const jobs = deps.jobs ?? new JobRegistry(200, (err, job) => log.error('job failed unexpectedly', { job: job.id, error: err instanceof Error ? err.stack : String(err) }));
   const routes: RouteDef[] = [
     defineRoute({
-      method: 'get', path: '/health', tag: 'system', summary: 'Store status, version and counts', response: Health,
-      handler: async ({ res }) => {
+      method: 'get', path: '/health', tag: 'system', access: 'public', summary: 'Store status and version; counts only for a signed-in admin', response: Health,
+      handler: async ({ res, principal }) => {
         const h = await store.health();
-        const body = { status: h.status === 'up' ? 'ok' : 'degraded', version: VERSION, store: h, ...(h.status === 'up' ? { counts: await store.counts() } : {}) };
+        const counts = h.status === 'up' && principal.role === 'admin' && principal.cases === 'all';
+        const body = { status: h.status === 'up' ? 'ok' : 'degraded', version: VERSION, store: h, ...(counts ? { counts: await store.counts() } : {}) };
         res.status(h.status === 'up' ? 200 : 503).json(body);
         return body;
       },
     }),
+    ...authRoutes(auth),
     ...graphRoutes(graph, store),
     ...importRoutes(imports, jobs),
     ...annotationRoutes(graph, store),
@@ -81,12 +90,23 @@ export function createApp(deps: AppDeps): express.Express {
   // explorer never revalidates API answers); the static explorer keeps serve-static's own ETags
   app.set('etag', false);
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
+  // helmet's headers on every answer, with our own CSP: scripts and styles only from this server (no
+  // inline script, no eval), pictures also as data:/blob: (exports), nothing framed, no plugins
+  app.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:', 'blob:'], fontSrc: ["'self'"],
+        connectSrc: ["'self'"], workerSrc: ["'self'", 'blob:'], objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    // HSTS only means something over TLS; a loopback install over http must not be pinned to https
+    strictTransportSecurity: false,
+  }));
+  if (deps.trustProxy) app.set('trust proxy', deps.trustProxy);
   const api = Router();
+  api.use(sessionMiddleware(auth));
   api.use(refuseCrossSiteWrites);
   // exports and snapshots carry view ids, positions and view state: a larger (still bounded) body
   api.use(['/exports', '/snapshots'], express.json({ limit: EXPORT_JSON_LIMIT, strict: true }));
@@ -94,17 +114,14 @@ export function createApp(deps: AppDeps): express.Express {
   api.use(ANALYSIS_PATHS, express.json({ limit: ANALYSIS_JSON_LIMIT, strict: true }));
   api.use('/text/apply', express.json({ limit: TEXT_APPLY_JSON_LIMIT, strict: true }));
   api.use(express.json({ limit: '256kb', strict: true }));
+  api.use(refuseDeepJson(MAX_JSON_DEPTH));
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  mount(api, routes);
+  mount(api, routes, { principal: (_req, res) => principalOf(res), audit: (e) => auth.audit(e) });
   api.use(notFoundHandler());
   app.use('/api', api);
   if (deps.staticDir && existsSync(deps.staticDir)) {
-    app.use((_req, res, next) => {
-      res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-      next();
-    });
     app.use(express.static(deps.staticDir, { index: 'index.html', maxAge: '1h' }));
     app.get('/{*path}', (_req, res) => res.sendFile(join(deps.staticDir!, 'index.html')));
   }
@@ -134,4 +151,21 @@ export function refuseCrossSiteWrites(req: express.Request, _res: express.Respon
     return next(new AppError('forbidden', 'cross-site requests may not change the case: open Casegraph itself to do this'));
   }
   next();
+}
+
+/** JSON bodies nest at most this deep (a saved view is about 6 levels). */
+export const MAX_JSON_DEPTH = 32;
+
+/** Refuses a parsed JSON body nested deeper than `max` (walked without recursion: the walk itself cannot overflow). */
+export function refuseDeepJson(max: number) {
+  return (req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    const stack: [unknown, number][] = [[req.body, 1]];
+    while (stack.length) {
+      const [v, d] = stack.pop()!;
+      if (v === null || typeof v !== 'object') continue;
+      if (d > max) return next(new AppError('bad_request', `the JSON body nests deeper than ${max} levels`));
+      for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    }
+    next();
+  };
 }

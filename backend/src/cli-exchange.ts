@@ -3,6 +3,7 @@
 //   casegraph open FILE [--case NAME] [--json]
 // A progress line goes to stderr; the result to stdout (text, or JSON with --json). Exports are recorded
 // in the annotation log like API exports (who = $USER).
+import { audited, cliActor } from './auth/audited.ts';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -56,13 +57,14 @@ export async function runExport(rt: Runtime, args: ExportArgs, io: CliIo = stdio
   const prepared = await service(rt).prepare({ format, case: args.case, ids, redactVictims: !args.noRedact, reason: args.reason }, who());
   if (!args.quiet) io.err(`export ${format}: writing ${prepared.counts.entities.toLocaleString('en')} entities, ${prepared.counts.links.toLocaleString('en')} links, ${prepared.counts.events.toLocaleString('en')} events from ${prepared.counts.sources} source(s)…\n`);
   const out = createWriteStream(args.output, { flags: 'w', mode: 0o600 });
-  let rec;
-  try {
-    rec = await prepared.write(out);
-  } catch (err) {
-    await rm(args.output, { force: true });
-    throw err;
-  }
+  const rec = await audited((e) => rt.auth.audit(e), { actor: cliActor(), action: 'export', case: args.case, target: args.output, details: { format, ids: ids?.length, redacted: !args.noRedact, reason: args.reason } }, async () => {
+    try {
+      return await prepared.write(out);
+    } catch (err) {
+      await rm(args.output!, { force: true });
+      throw err;
+    }
+  }, (r) => ({ details: { sha256: r.sha256, bytes: r.bytes, entities: r.counts.entities, links: r.counts.links } }));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const human = `${args.output}: ${format}, ${rec.counts.entities} entities, ${rec.counts.links} links, ${rec.counts.events} events, ${rec.counts.sources} source(s); ` +
     `${rec.bytes.toLocaleString('en')} bytes, sha256 ${rec.sha256}; ${rec.redacted ? `${rec.victims} victim(s) redacted` : 'NOT REDACTED (recorded)'}; ${seconds} s`;
@@ -74,7 +76,9 @@ export async function runOpen(rt: Runtime, path: string, args: { case?: string; 
   if (!path) throw new AppError('bad_request', 'usage: casegraph open FILE [--case NAME] [--json]');
   const started = Date.now();
   if (!args.quiet) io.err(`open ${basename(path)}: checking…\n`);
-  const r = await service(rt).openPath(path, basename(path), { case: args.case, by: who() });
+  const r = await audited((e) => rt.auth.audit(e), { actor: cliActor(), action: 'snapshot.open', case: args.case, details: { file: basename(path) } },
+    () => service(rt).openPath(path, basename(path), { case: args.case, by: who() }),
+    (o) => ({ target: o.sha256, case: o.result.sources[0]?.case, details: { format: o.format, status: o.result.status, sources: o.result.sources.length } }));
   const t = r.result;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const lines = [

@@ -8,7 +8,9 @@ import { EXCHANGE_USAGE, runExport, runOpen } from './cli-exchange.ts';
 import { copyStore } from './services/copy.service.ts';
 import { openStore } from './storage/open-store.ts';
 import { AppError } from './errors.ts';
-import { openRuntime, serve } from './main.ts';
+import { closeRuntime, openAuth, openRuntime, serve } from './main.ts';
+import { runUser, terminalUserIo, USER_USAGE } from './cli-users.ts';
+import { audited, cliActor } from './auth/audited.ts';
 
 const USAGE = `casegraph — investigative link-graph explorer
 
@@ -21,6 +23,7 @@ Usage:
                                        copy every source (entities, links, events, provenance) and the
                                        annotation log between stores; idempotent, a line per source
   casegraph stats [--json]             counts of entities, links, events, sources, cases
+${USER_USAGE}
 ${EXCHANGE_USAGE}
   casegraph help                       this text
 
@@ -38,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' }, to: { type: 'string' },
       output: { type: 'string', short: 'o' }, 'no-redact': { type: 'boolean', default: false }, reason: { type: 'string' }, ids: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }, dev: { type: 'boolean', default: false },
+      role: { type: 'string' }, cases: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -57,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`Casegraph listening on http://${host}:${port} (store: ${rt.store.kind}, data: ${rt.config.dataDir})\n`);
       const stop = () => {
         server.close();
-        void rt.store.close().then(() => process.exit(0));
+        void closeRuntime(rt).then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
@@ -76,9 +80,11 @@ async function main(argv: string[]): Promise<number> {
           }
         }
         const progress = values.quiet ? undefined : progressLine(basename(rest[0]));
-        const r = await rt.imports.importFile(rest[0], {
-          case: values.case, format: values.format, mapping, importedBy: process.env.USER ?? 'cli', onProgress: progress?.update,
-        }).finally(() => progress?.done());
+        const r = await audited((e) => rt.auth.audit(e), { actor: cliActor(), action: 'import', case: values.case, details: { file: basename(rest[0]) } },
+          () => rt.imports.importFile(rest[0], {
+            case: values.case, format: values.format, mapping, importedBy: process.env.USER ?? 'cli', onProgress: progress?.update,
+          }).finally(() => progress?.done()),
+          (o) => ({ case: o.case, target: o.sha256, details: { format: o.format, status: o.status, entities: o.entities, links: o.links, events: o.events } }));
         const human = r.status === 'already_imported'
           ? `${r.file}: already imported into case ${r.case} (sha256 ${r.sha256.slice(0, 12)}…); nothing changed`
           : `${r.file} (${r.format}) → case ${r.case}: entities ${r.entities.created} created, ${r.entities.merged} merged; ` +
@@ -86,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
             (r.warnings.length ? `\n${r.warnings.length} warning(s):\n  ${r.warnings.slice(0, 20).join('\n  ')}` : '');
         out(human, r);
       } finally {
-        await rt.store.close();
+        await closeRuntime(rt);
       }
       return 0;
     }
@@ -120,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
           output: values.output, json: values.json, quiet: values.quiet,
         });
       } finally {
-        await rt.store.close();
+        await closeRuntime(rt);
       }
     }
     case 'open': {
@@ -129,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         return await runOpen(rt, rest[0], { case: values.case, json: values.json, quiet: values.quiet });
       } finally {
-        await rt.store.close();
+        await closeRuntime(rt);
       }
     }
     case 'mappings': {
@@ -138,9 +144,18 @@ async function main(argv: string[]): Promise<number> {
         const { mappings, skipped } = await rt.mappings.list();
         out(mappings.map((m) => `${m.name}: ${m.delimiter === '\t' ? 'tab' : m.delimiter}-separated, ${m.encoding}, dates ${m.dateFormat}, zone ${m.timeZone}`).join('\n') || 'no saved mappings', { mappings, skipped });
       } finally {
-        await rt.store.close();
+        await closeRuntime(rt);
       }
       return 0;
+    }
+    case 'user': {
+      // only the access database: managing users does not need the graph store (or a running Neo4j)
+      const auth = openAuth(loadConfig());
+      try {
+        return await runUser(auth, rest[0], rest[1], { role: values.role, cases: values.cases, passwordStdin: values['password-stdin'], json: values.json }, terminalUserIo);
+      } finally {
+        auth.close();
+      }
     }
     case 'stats': {
       const rt = await openRuntime();
@@ -150,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
         const caseLines = cases.map((c) => `  ${c.name}: ${c.entities} entities from ${c.sources} source(s)`).join('\n');
         out(`store: ${rt.store.kind}\nentities ${counts.entities} · links ${counts.links} · events ${counts.events} · sources ${counts.sources}\nby type:\n${types}\ncases:\n${caseLines}`, { store: rt.store.kind, ...counts, cases });
       } finally {
-        await rt.store.close();
+        await closeRuntime(rt);
       }
       return 0;
     }

@@ -17,6 +17,9 @@ export const ENV_DOCS = {
   CASEGRAPH_REGION: 'default region (ISO 3166 alpha-2) for phone numbers written without a country code (default PE)',
   CASEGRAPH_SEED: 'load the bundled Lima case on start (default 1)',
   CASEGRAPH_MAX_UPLOAD_MB: 'largest upload the API accepts, in MiB (default 2048)',
+  CASEGRAPH_ADMIN_PASSWORD: 'password of the admin user created on first start (default: a random one, printed once)',
+  CASEGRAPH_TRUST_PROXY: "express 'trust proxy' when behind a TLS proxy (e.g. loopback or 1), so session cookies are marked Secure (default off)",
+  CASEGRAPH_SESSION_HOURS: 'a session ends after this many idle hours (default 12; at most 7 days after sign-in)',
   LOG_LEVEL: 'error | warn | info | debug (default info)',
 } as const;
 
@@ -33,6 +36,9 @@ export const ConfigSchema = z.object({
   CASEGRAPH_REGION: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code like PE or MY').default('PE'),
   CASEGRAPH_SEED: bool.default(true),
   CASEGRAPH_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(65536).default(2048),
+  CASEGRAPH_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+  CASEGRAPH_TRUST_PROXY: z.string().max(200).optional(),
+  CASEGRAPH_SESSION_HOURS: z.coerce.number().min(0.05).max(168).default(12),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
 export type Env = z.infer<typeof ConfigSchema>;
@@ -47,6 +53,9 @@ export interface Config {
   region: string;
   seed: boolean;
   maxUploadBytes: number;
+  adminPassword?: string;
+  trustProxy?: string | number | boolean;
+  sessionIdleMs: number;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -67,5 +76,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     neo4j: { uri: e.NEO4J_URI, user: e.NEO4J_USER, password: e.NEO4J_PASSWORD, database: e.NEO4J_DATABASE },
     secret: e.CASEGRAPH_SECRET, region: e.CASEGRAPH_REGION, seed: e.CASEGRAPH_SEED,
     maxUploadBytes: e.CASEGRAPH_MAX_UPLOAD_MB * 1024 * 1024, logLevel: e.LOG_LEVEL,
+    adminPassword: e.CASEGRAPH_ADMIN_PASSWORD, trustProxy: trustProxy(e.CASEGRAPH_TRUST_PROXY), sessionIdleMs: e.CASEGRAPH_SESSION_HOURS * 3600_000,
   };
+}
+
+/** express's `trust proxy` from text: true/false, a hop count, or addresses/subnets as given. */
+function trustProxy(v: string | undefined): string | number | boolean | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^\d+$/.test(v) ? Number(v) : v;
 }

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   unsupported_format: 415,
   import_failed: 422,
+  too_many_requests: 429,
   store_unavailable: 503,
   internal: 500,
 } as const;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../backend/src/app.ts';
 import { silentLogger } from '../../backend/src/logger.ts';
 import { SYNTHETIC_CDR_HEADER, SYNTHETIC_CDR_MAPPING } from '../../seed/generators/network.ts';
-import { makeApp } from './harness.ts';
+import { makeApp, signedIn } from './harness.ts';
 
 // SYNTHETIC numbers (Malaysian and Taiwanese formats, nothing real); times are Lima local (UTC−5)
 const HUB = '+60310000000';
@@ -159,7 +159,7 @@ describe('analysis views over HTTP', () => {
   });
 
   it('refuses synchronous key players over the limit, pointing to async; the job still runs and says when it capped', async () => {
-    const app = createApp({ store: h.store, imports: h.imports, log: silentLogger, analysisLimits: { syncMaxEdges: 5, jobMaxEdges: 8 } });
+    const app = await signedIn(createApp({ store: h.store, imports: h.imports, auth: h.auth, log: silentLogger, analysisLimits: { syncMaxEdges: 5, jobMaxEdges: 8 } }), h.auth);
     const r = await request(app).post('/api/key-players').send({ scope: { case: 'raid-case' } });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ code: 'bad_request', details: { async: true, max: 5 } });

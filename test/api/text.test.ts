@@ -10,6 +10,7 @@ import { silentLogger } from '../../backend/src/logger.ts';
 import { ImportService } from '../../backend/src/services/import.service.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import type { Candidate, Extraction } from '../../backend/src/text/text.schema.ts';
+import { makeAuth, signedIn } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SEED_REPORT = join(ROOT, 'seed/lima/lima-raid.report.yaml');
@@ -21,8 +22,17 @@ async function makeTextApp() {
   const store = new EmbeddedGraphStore({ file: join(dir, 'store.sqlite') });
   const secret = 't'.repeat(32);
   const imports = new ImportService({ store, secret, region: 'PE', defaultCase: 'lima-2023', maxUploadBytes: 50 * 1024 * 1024, tmpDir: join(dir, 'spool') });
-  const app = createApp({ store, imports, log: silentLogger, defaultCase: 'lima-2023', region: 'PE', secret });
-  return { app, store, imports, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  const auth = await makeAuth(dir);
+  const raw = createApp({ store, imports, auth, log: silentLogger, defaultCase: 'lima-2023', region: 'PE', secret });
+  const app = await signedIn(raw, auth);
+  return {
+    app, raw, store, imports, auth,
+    close: async () => {
+      auth.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A one-page PDF with one text object, written by hand (xref offsets computed). */

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { rng } from '../../seed/generators/prng.ts';
 
 const [base, samplesFile, duration, connections] = process.argv.slice(2);
-const { ids, terms } = JSON.parse(readFileSync(samplesFile, 'utf8')) as { ids: string[]; terms: string[] };
+const { ids, terms, cookie } = JSON.parse(readFileSync(samplesFile, 'utf8')) as { ids: string[]; terms: string[]; cookie: string };
 const r = rng(2023);
 let n = 0;
 
@@ -15,6 +15,7 @@ const result = await autocannon({
   connections: Number(connections),
   duration: Number(duration),
   timeout: 10,
+  headers: { cookie },
   requests: [
     {
       method: 'GET',

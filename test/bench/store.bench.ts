@@ -6,6 +6,9 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../../backend/src/app.ts';
+import { SESSION_COOKIE } from '../../backend/src/api/auth.routes.ts';
+import { AuthService } from '../../backend/src/auth/auth.service.ts';
+import { AuthStore } from '../../backend/src/auth/auth.store.ts';
 import { silentLogger } from '../../backend/src/logger.ts';
 import { BatchBuilder, sha256Hex, type BatchChunk } from '../../backend/src/model/index.ts';
 import { GraphService } from '../../backend/src/services/graph.service.ts';
@@ -39,7 +42,7 @@ async function* networkChunks(b: BatchBuilder, rows: number, log: (l: string) =>
 interface LoadResult { requests: number; rps: number; p50: number; p99: number; errors: number; timeouts: number; non2xx: number; duration: number }
 
 /** Runs test/bench/load-child.ts (autocannon) in its own process against the server at `base`. */
-function loadTest(base: string, samplesFile: string, samples: { ids: string[]; terms: string[] }, seconds: number, connections: number): Promise<LoadResult> {
+function loadTest(base: string, samplesFile: string, samples: { ids: string[]; terms: string[]; cookie: string }, seconds: number, connections: number): Promise<LoadResult> {
   writeFileSync(samplesFile, JSON.stringify(samples));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-child.ts'), base, samplesFile, String(seconds), String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -86,7 +89,11 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
   const anchorH = await timeEach(hubSamples, (id) => anchor2.all({ id }));
 
   const imports = new ImportService({ store, secret: 'b'.repeat(32), region: 'PE', defaultCase: 'bench', maxUploadBytes: 1 });
-  const app = createApp({ store, imports, log: silentLogger });
+  // the API as investigators reach it: signed in, each request's session checked
+  const auth = new AuthService(new AuthStore(join(o.dir, 'access.sqlite')));
+  await auth.bootstrap('bench password, synthetic');
+  const cookie = `${SESSION_COOKIE}=${(await auth.login('admin', 'bench password, synthetic', '127.0.0.1')).token}`;
+  const app = createApp({ store, imports, auth, log: silentLogger });
   const server = await new Promise<import('node:http').Server>((res) => {
     const s = app.listen(0, '127.0.0.1', () => res(s));
   });
@@ -96,7 +103,7 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
   const http = async (path: string, retry = true): Promise<unknown> => {
     let res: Response;
     try {
-      res = await fetch(base + path);
+      res = await fetch(base + path, { headers: { cookie } });
     } catch (err) {
       if (retry) return http(path, false); // a keep-alive connection closed under us: once more
       throw err;
@@ -125,10 +132,11 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
   const searchHttp = await timeEach(terms, (t2) => http(`/search?q=${encodeURIComponent(t2)}`));
 
   // sustained load: autocannon, 200 connections, alternating search and 2-hop expand, from another process
-  const load = await loadTest(base.replace(/\/api$/, ''), join(o.dir, 'load-samples.json'), { ids: normal, terms }, o.loadSeconds ?? 60, 200);
+  const load = await loadTest(base.replace(/\/api$/, ''), join(o.dir, 'load-samples.json'), { ids: normal, terms, cookie }, o.loadSeconds ?? 60, 200);
   o.log(`  load: ${load.requests.toLocaleString('en')} requests in ${load.duration} s, p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.errors} errors, ${load.timeouts} timeouts, ${load.non2xx} non-2xx`);
 
   server.close();
+  auth.close();
   raw.close();
   await store.close();
   t = 0;

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExport, runOpen, type CliIo } from '../../backend/src/cli-exchange.ts';
 import { loadConfig } from '../../backend/src/config.ts';
 import { silentLogger } from '../../backend/src/logger.ts';
+import { AuthService } from '../../backend/src/auth/auth.service.ts';
+import { AuthStore } from '../../backend/src/auth/auth.store.ts';
 import type { Runtime } from '../../backend/src/main.ts';
 import { sha256Hex } from '../../backend/src/model/index.ts';
 import { ExportService } from '../../backend/src/services/export.service.ts';
@@ -18,7 +20,7 @@ import { makeFixture, openStore, VICTIM_NAME, type Fixture } from './helpers.ts'
 function runtime(store: GraphStore, dir: string): Runtime {
   const config = loadConfig({ CASEGRAPH_DATA: dir });
   const imports = new ImportService({ store, secret: 's'.repeat(32), region: 'PE', defaultCase: 'lima-2023', maxUploadBytes: 1 << 30 });
-  return { config, store, imports, mappings: new MappingService(join(dir, 'mappings')), log: silentLogger };
+  return { config, store, imports, mappings: new MappingService(join(dir, 'mappings')), auth: new AuthService(new AuthStore(join(dir, 'access.sqlite'))), log: silentLogger };
 }
 
 function io(): CliIo & { stdout: string; stderr: string } {

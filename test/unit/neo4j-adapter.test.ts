@@ -2,6 +2,7 @@
 // adapter sends and answers from a script. It proves that values travel only as parameters, that unknown
 // labels/types are refused before any query is built, that every statement is one of the linted ones and is
 // sent to the named database, how transactions are used, and that no driver type leaks past the port.
+import { mkdtempSync } from 'node:fs';
 import neo4j, { isDateTime, isInt, Neo4jError } from 'neo4j-driver';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { ENTITY_TYPES, LINK_TYPES, type Batch, type BatchChunk } from '../../bac
 import { Q, ROWS_PER_STATEMENT, SCHEMA, T, allStatements } from '../../backend/src/storage/neo4j/cypher.ts';
 import { openNeo4jStore, type DriverLike, type ExplicitTransaction, type QueryRunner, type SessionLike } from '../../backend/src/storage/neo4j/neo4j.graph-store.ts';
 import { buildCell, builder } from '../factories.ts';
+import { makeAuth, signedIn } from '../api/harness.ts';
 
 type Row = Record<string, unknown>;
 interface Call { query: string; params: Row; tx: number }
@@ -406,7 +408,9 @@ describe('Neo4j adapter, through a recording driver', () => {
       : q === Q.countEntities ? [{ n: neo4j.int(7) }] : emptyDatabase(q, p)));
     const { store } = await open(rec);
     const imports = new ImportService({ store, secret: 's'.repeat(32), region: 'PE', defaultCase: 'lima-2023', maxUploadBytes: 1024, tmpDir: join(tmpdir(), 'casegraph-neo4j-spool') });
-    const app = createApp({ store, imports, log: silentLogger });
+    const authDir = mkdtempSync(join(tmpdir(), 'casegraph-neo4j-auth-'));
+    const auth = await makeAuth(authDir);
+    const app = await signedIn(createApp({ store, imports, auth, log: silentLogger }), auth);
     const up = await request(app).get('/api/health');
     expect(up.status).toBe(200);
     expect(up.body).toMatchObject({ status: 'ok', store: { store: 'neo4j', status: 'up', version: 'Neo4j 5.26.0 community' }, counts: { entities: 7 } });

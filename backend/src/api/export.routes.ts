@@ -7,10 +7,9 @@ import { z } from 'zod';
 import { ApplyResult } from '../model/index.ts';
 import { EXPORT_FORMATS, FORMAT_SPECS } from '../exchange/formats.ts';
 import { ViewState } from '../exchange/snapshot/snapshot.schema.ts';
-import type { ExportRequest, ExportService } from '../services/export.service.ts';
+import type { ExportRecord, ExportRequest, ExportService } from '../services/export.service.ts';
 import type { ImportService } from '../services/import.service.ts';
-import { actor } from './annotation.routes.ts';
-import { bool, JobView, spooledJob } from './import.routes.ts';
+import { bool, jobAudit, JobView, spooledJob } from './import.routes.ts';
 import type { JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
 import type { Response } from 'express';
@@ -61,13 +60,19 @@ export const OpenResponse = z.object({
   }),
 });
 
+/** What opening a snapshot leaves in the audit trail. */
+function openAudit(name: string, out: z.infer<typeof OpenResponse> | z.infer<typeof OpenJobView> | undefined) {
+  if (out && 'state' in out) return null; // accepted as a job: recorded when it ends
+  return { case: out?.result.sources[0]?.case, target: out?.sha256, details: { file: name, ...(out ? { format: out.format, status: out.result.status, sources: out.result.sources.length, entities: out.result.entities, links: out.result.links } : {}) } };
+}
+
 /** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name. */
 export function attachment(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-async function download(exports: ExportService, req: ExportRequest, by: string, res: Response): Promise<void> {
+async function download(exports: ExportService, req: ExportRequest, by: string, res: Response): Promise<ExportRecord> {
   const prepared = await exports.prepare(req, by);
   res.status(200);
   res.setHeader('Content-Type', prepared.contentType);
@@ -75,7 +80,18 @@ async function download(exports: ExportService, req: ExportRequest, by: string, 
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Casegraph-Redacted', prepared.redacted ? `victims=${prepared.victims}` : 'no');
   res.setHeader('X-Casegraph-Counts', `entities=${prepared.counts.entities}; links=${prepared.counts.links}; events=${prepared.counts.events}; sources=${prepared.counts.sources}`);
-  await prepared.write(res);
+  return prepared.write(res);
+}
+
+/** What an export leaves in the audit trail: scope, format, redaction and the SHA-256 of the bytes sent. */
+function exportAudit(body: { format?: string; ids?: string[]; case?: string; redactVictims: boolean; reason?: string }, out: ExportRecord | undefined) {
+  return {
+    case: body.case, target: out?.file,
+    details: {
+      format: body.format ?? 'snapshot', ids: body.ids?.length, redacted: body.redactVictims, reason: body.reason,
+      ...(out ? { sha256: out.sha256, bytes: out.bytes, complete: out.complete, entities: out.counts.entities, links: out.counts.links } : {}),
+    },
+  };
 }
 
 /** A snapshot being opened as a job (GET /api/jobs/:id answers the same shape for kind "open"). */
@@ -84,36 +100,33 @@ const OpenJobView = JobView.extend({ result: OpenResponse.optional() });
 export function exportRoutes(exports: ExportService, imports: ImportService, jobs: JobRegistry) {
   return [
     defineRoute({
-      method: 'get', path: '/exports/formats', tag: 'export', summary: 'Export formats, their content types and what survives a round trip',
+      method: 'get', path: '/exports/formats', tag: 'export', access: 'read', summary: 'Export formats, their content types and what survives a round trip',
       response: z.object({ formats: z.array(z.object({ format: z.string(), ext: z.string(), contentType: z.string(), description: z.string(), readable: z.boolean(), roundTrip: z.string() })) }),
       handler: async () => ({ formats: EXPORT_FORMATS.map((f) => ({ format: f, ...FORMAT_SPECS[f] })) }),
     }),
     defineRoute({
-      method: 'post', path: '/exports', tag: 'export',
+      method: 'post', path: '/exports', tag: 'export', access: 'export',
       summary: 'Download the view (ids) or a case as snapshot, GraphML, GEXF, Cytoscape JSON, CSV (zip) or FtM; victims redacted unless redactVictims=false (recorded)',
       body: ExportBody, response: z.unknown(),
-      handler: async ({ body, req, res }) => {
-        await download(exports, body, actor(req), res);
-        return undefined;
-      },
+      audit: { action: 'export', describe: ({ body }, out) => exportAudit(body, out) },
+      handler: ({ body, principal, res }) => download(exports, body, principal.user, res),
     }),
     defineRoute({
-      method: 'post', path: '/snapshots', tag: 'export',
+      method: 'post', path: '/snapshots', tag: 'export', access: 'export',
       summary: 'Download a .casegraph.json snapshot of the view: its facts, sources and view state, sealed by SHA-256',
       body: SnapshotBody, response: z.unknown(),
-      handler: async ({ body, req, res }) => {
-        await download(exports, { format: 'snapshot', ...body }, actor(req), res);
-        return undefined;
-      },
+      audit: { action: 'export', describe: ({ body }, out) => exportAudit(body, out) },
+      handler: ({ body, principal, res }) => download(exports, { format: 'snapshot', ...body }, principal.user, res),
     }),
     defineRoute({
-      method: 'post', path: '/snapshots/open', tag: 'export', binaryBody: true,
+      method: 'post', path: '/snapshots/open', tag: 'export', access: 'write', binaryBody: true,
       summary: 'Open a snapshot (or a Casegraph GraphML, Cytoscape JSON or FtM export): imports its facts with their original sources (idempotent) and answers the view state',
       query: z.object({ name: z.string().min(1).max(300).default('snapshot.casegraph.json'), case: CaseName.optional(), async: bool.default(false) }),
       response: OpenResponse.or(OpenJobView),
-      handler: async ({ query, req, res }) => {
+      audit: { action: 'snapshot.open', describe: ({ query }, out) => openAudit(query.name, out) },
+      handler: async ({ query, principal, req, res, audit }) => {
         const sp = await imports.receive(req, query.name);
-        const opts = { case: query.case, by: actor(req) };
+        const opts = { case: query.case, by: principal.user };
         if (!query.async) {
           try {
             return await exports.open(sp, opts);
@@ -122,7 +135,11 @@ export function exportRoutes(exports: ExportService, imports: ImportService, job
           }
         }
         // a large snapshot: answer 202 with a job whose progress counts the records written (of the manifest's total)
-        return spooledJob(jobs, 'open', sp, res, (progress) => exports.open(sp, { ...opts, onProgress: progress }));
+        return spooledJob(jobs, 'open', sp, res, (progress) => exports.open(sp, { ...opts, onProgress: progress }), (out, err) => {
+          const outcome = jobAudit(err);
+          const described = openAudit(query.name, out);
+          audit({ action: 'snapshot.open', ...described, outcome: outcome.outcome, details: { ...described?.details, ...outcome.details } });
+        });
       },
     }),
   ];

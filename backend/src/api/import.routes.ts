@@ -8,6 +8,8 @@ import { MappingName } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter, IMPORTERS } from '../importers/registry.ts';
 import type { ImportService, Spooled } from '../services/import.service.ts';
 import type { Job, JobProgress, JobRegistry } from '../services/jobs.service.ts';
+import { AppError } from '../errors.ts';
+import type { AuditOutcome } from '../auth/auth.store.ts';
 import { defineRoute } from './route.ts';
 
 /** A query-string flag: true/false or 1/0. */
@@ -42,10 +44,18 @@ export const JobView = z.object({
  * Answers 202 with a job that works on an uploaded (spooled) file and disposes of the spool when the
  * work ends, however it ends.
  */
-export function spooledJob<R>(jobs: JobRegistry, kind: string, sp: Spooled, res: Response, work: (progress: (p: JobProgress) => void) => Promise<R>): Job<R> {
+export function spooledJob<R>(
+  jobs: JobRegistry, kind: string, sp: Spooled, res: Response, work: (progress: (p: JobProgress) => void) => Promise<R>,
+  settled?: (result: R | undefined, err: unknown) => void,
+): Job<R> {
   const job = jobs.start(kind, sp.name, async (progress) => {
     try {
-      return await work(progress);
+      const out = await work(progress);
+      settled?.(out, undefined);
+      return out;
+    } catch (err) {
+      settled?.(undefined, err);
+      throw err;
     } finally {
       await sp.dispose();
     }
@@ -54,15 +64,30 @@ export function spooledJob<R>(jobs: JobRegistry, kind: string, sp: Spooled, res:
   return job;
 }
 
+/** The outcome and error of work that ended in a job, for its audit entry. */
+export function jobAudit(err: unknown): { outcome: AuditOutcome; details?: Record<string, unknown> } {
+  if (err === undefined) return { outcome: 'ok' };
+  const code = err instanceof AppError ? err.code : 'internal';
+  return { outcome: code === 'forbidden' ? 'refused' : 'failed', details: { error: code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' } };
+}
+
+/** What an import leaves in the audit trail: the file, its SHA-256, the case and what it changed. */
+export function importAudit(name: string, caseName: string | undefined, out: z.infer<typeof ImportResponse> | undefined) {
+  return {
+    case: out?.case ?? caseName, target: out?.sha256,
+    details: { file: name, ...(out ? { format: out.format, status: out.status, entities: out.entities, links: out.links, events: out.events, warnings: out.warnings.length } : {}) },
+  };
+}
+
 export function importRoutes(imports: ImportService, jobs: JobRegistry) {
   return [
     defineRoute({
-      method: 'get', path: '/formats', tag: 'import', summary: 'The import formats this server reads',
+      method: 'get', path: '/formats', tag: 'import', access: 'read', summary: 'The import formats this server reads',
       response: z.object({ formats: z.array(z.object({ format: z.string(), description: z.string() })) }),
       handler: async () => ({ formats: IMPORTERS.map((i) => ({ format: i.format, description: i.description })) }),
     }),
     defineRoute({
-      method: 'post', path: '/imports/detect', tag: 'import', binaryBody: true,
+      method: 'post', path: '/imports/detect', tag: 'import', access: 'write', binaryBody: true,
       summary: 'Detect the format from the first bytes of a file (send at most 64 KiB)',
       query: z.object({ name: z.string().min(1).max(300) }),
       response: z.object({ format: z.string(), description: z.string() }),
@@ -78,10 +103,12 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
       },
     }),
     defineRoute({
-      method: 'post', path: '/imports', tag: 'import', binaryBody: true,
+      method: 'post', path: '/imports', tag: 'import', access: 'write', binaryBody: true,
       summary: 'Import a file. All or nothing; the same bytes twice say already_imported. async=true answers 202 with a job to poll',
       query: ImportQuery, response: ImportResponse.or(JobView), status: 201,
-      handler: async ({ query, req, res }) => {
+      // an import accepted as a job is recorded when the job ends
+      audit: { action: 'import', describe: ({ query }, out) => (out && 'state' in out ? null : importAudit(query.name, query.case, out)) },
+      handler: async ({ query, req, res, audit }) => {
         const opts = { case: query.case, format: query.format, mapping: query.mapping };
         if (!query.async) {
           const out = await imports.importStream(req, { name: query.name, ...opts });
@@ -95,11 +122,15 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
           await sp.dispose();
           throw err;
         }
-        return spooledJob(jobs, 'import', sp, res, (progress) => imports.importSpooled(sp, { ...opts, onProgress: progress }));
+        return spooledJob(jobs, 'import', sp, res, (progress) => imports.importSpooled(sp, { ...opts, onProgress: progress }), (out, err) => {
+          const described = importAudit(query.name, query.case, out);
+          const outcome = jobAudit(err);
+          audit({ action: 'import', ...described, outcome: outcome.outcome, details: { ...described.details, ...outcome.details } });
+        });
       },
     }),
     defineRoute({
-      method: 'get', path: '/jobs/:id', tag: 'import', summary: 'State, progress and result of a background job',
+      method: 'get', path: '/jobs/:id', tag: 'import', access: 'read', summary: 'State, progress and result of a background job',
       params: z.object({ id: z.string().uuid() }), response: JobView,
       handler: async ({ params }) => jobs.get(params.id),
     }),

@@ -2,11 +2,38 @@
 // the OpenAPI document and keeps routers thin (validate → call a service → present).
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
+import { can, type Permission, type Principal } from '../auth/access.ts';
+import type { AuditInput } from '../auth/auth.store.ts';
 import { AppError } from '../errors.ts';
+
+/** What a route records in the audit trail: its action, and what the request and answer say about it. */
+export interface RouteAudit {
+  action: string;
+  /** what to record; null records nothing (e.g. an upload accepted as a job records when the job ends) */
+  describe?: (input: { params: any; query: any; body: any; principal: Principal }, out: any) => Partial<Omit<AuditInput, 'actor' | 'action' | 'ip'>> | null;
+}
+
+/** Records an entry for the caller of this request (work that ends after the answer, e.g. a job). */
+export type AuditFn = (entry: Omit<AuditInput, 'actor' | 'ip'>) => void;
+
+/** How routes reach the signed-in user and the audit trail (app.ts gives the AuthService). */
+export interface RouteContext {
+  principal(req: Request, res: Response): Principal | null;
+  audit(entry: AuditInput): void;
+}
+
+/** The user of a request, set by the session middleware (null when signed out). */
+export function principalOf(res: Response): Principal | null {
+  return (res.locals.principal as Principal | undefined) ?? null;
+}
 
 export interface RouteDef<Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string;
+  /** who may call it: 'public' (signed out too) or the permission a signed-in user's role must carry */
+  access: 'public' | Permission;
+  /** state-changing and export routes say what they record in the audit trail */
+  audit?: RouteAudit;
   summary: string;
   tag: string;
   params?: P;
@@ -17,7 +44,8 @@ export interface RouteDef<Q extends z.ZodType = z.ZodType, P extends z.ZodType =
   body?: B;
   response: z.ZodType;
   status?: number;
-  handler: (input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; req: Request; res: Response }) => Promise<unknown>;
+  /** `principal` is the signed-in user; on a public route a signed-out caller is ANONYMOUS */
+  handler: (input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B>; principal: Principal; audit: AuditFn; req: Request; res: Response }) => Promise<unknown>;
 }
 
 export function defineRoute<Q extends z.ZodType, P extends z.ZodType, B extends z.ZodType>(def: RouteDef<Q, P, B>): RouteDef {
@@ -37,17 +65,57 @@ function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, wh
   return r.data;
 }
 
-export function mount(router: Router, defs: RouteDef[]): void {
+/** The caller of a public route who has not signed in: sees no case. */
+export const ANONYMOUS: Principal = Object.freeze({ user: 'anonymous', role: 'viewer', cases: new Set<string>() }) as Principal;
+
+/**
+ * Mounts the routes. Every request is checked in the same order: signed in (401), the role carries the
+ * route's permission (403, audited), then the input is validated; case grants are checked by the
+ * services with `principal.cases`. Routes with `audit` record their outcome, success or failure.
+ */
+export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void {
   for (const def of defs) {
     router[def.method](def.path, async (req: Request, res: Response) => {
       // a client that gave up (closed its connection while this request waited its turn) gets no work
       // done for it: under overload, answering abandoned requests is what turns a queue into a collapse
       if (req.socket.destroyed) return;
+      const signedIn = ctx.principal(req, res);
+      if (def.access !== 'public') {
+        if (!signedIn) throw new AppError('unauthorized', 'sign in first');
+        if (!can(signedIn, def.access)) {
+          ctx.audit({ actor: signedIn.user, action: 'access.denied', outcome: 'refused', target: `${def.method.toUpperCase()} ${def.path}`, ip: req.ip, details: { role: signedIn.role, needs: def.access } });
+          throw new AppError('forbidden', `a ${signedIn.role} may not do this (it needs the ${def.access} permission)`);
+        }
+      }
+      const principal = signedIn ?? ANONYMOUS;
       const params = validate(def.params, req.params, 'params');
       const query = validate(def.query, req.query, 'query');
       if (def.body && !req.is('application/json')) throw new AppError('unsupported_format', 'send the request body as application/json');
       const body = validate(def.body, req.body, 'body');
-      const out = await def.handler({ params, query, body, req, res });
+      const audit: AuditFn = (e) => ctx.audit({ ...e, actor: principal.user, ip: req.ip });
+      const input = { params, query, body, principal, audit, req, res };
+      let out: unknown;
+      try {
+        out = await def.handler(input);
+      } catch (err) {
+        if (def.audit) {
+          const code = err instanceof AppError ? err.code : 'internal';
+          let described: Partial<AuditInput> = {};
+          try {
+            described = def.audit.describe?.(input, undefined) ?? {};
+          } catch {
+            // describing a failed request must not hide its error
+          }
+          ctx.audit({
+            ...described, actor: principal.user, action: def.audit.action, ip: req.ip,
+            outcome: code === 'forbidden' || code === 'unauthorized' ? 'refused' : 'failed',
+            details: { ...described.details, error: code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' },
+          });
+        }
+        throw err;
+      }
+      const described = def.audit?.describe ? def.audit.describe(input, out) : {};
+      if (def.audit && described) ctx.audit({ ...described, actor: principal.user, action: def.audit.action, ip: req.ip });
       if (!res.headersSent) res.status(def.status ?? 200).json(out);
     });
   }
@@ -77,6 +145,7 @@ export function openApiDocument(defs: RouteDef[], info: { title: string; version
     }
     const op: Record<string, unknown> = {
       summary: def.summary,
+      ...(def.access === 'public' ? { security: [] } : { 'x-permission': def.access }),
       tags: [def.tag],
       parameters,
       responses: {
@@ -88,7 +157,11 @@ export function openApiDocument(defs: RouteDef[], info: { title: string; version
     if (def.binaryBody) op.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
     (paths[path] ??= {})[def.method] = op;
   }
-  return { openapi: '3.1.0', info, paths };
+  return {
+    openapi: '3.1.0', info, paths,
+    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'casegraph_session' } } },
+    security: [{ session: [] }],
+  };
 }
 
 export const ErrorBody = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });

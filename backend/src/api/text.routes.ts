@@ -1,5 +1,5 @@
 // Report text routes: extract candidates from an uploaded document (raw bytes), then apply what a
-// reviewer accepted as one source. The actor is the X-Casegraph-User header, as for annotations.
+// reviewer accepted as one source, recorded under the signed-in user.
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
@@ -7,7 +7,6 @@ import type { TextService } from '../services/text.service.ts';
 import { MAX_DOCUMENT_BYTES } from '../text/document.ts';
 import { AppliedText, ApplyText, Extraction } from '../text/text.schema.ts';
 import { safeName } from '../services/import.service.ts';
-import { actor } from './annotation.routes.ts';
 import { defineRoute } from './route.ts';
 
 /** apply bodies carry thousands of spans for a long document: larger than the default, still bounded */
@@ -38,7 +37,7 @@ async function readBody(body: Readable, limit: number, name: string, declared?: 
 export function textRoutes(text: TextService) {
   return [
     defineRoute({
-      method: 'post', path: '/text/extract', tag: 'text', binaryBody: true,
+      method: 'post', path: '/text/extract', tag: 'text', access: 'write', binaryBody: true,
       summary: 'Read a report (plain text, Markdown, HTML or PDF; raw bytes) and propose entities, each with the sentences it came from',
       query: ExtractQuery, response: Extraction,
       handler: async ({ query, req }) => {
@@ -48,11 +47,12 @@ export function textRoutes(text: TextService) {
       },
     }),
     defineRoute({
-      method: 'post', path: '/text/apply', tag: 'text',
+      method: 'post', path: '/text/apply', tag: 'text', access: 'write',
       summary: 'Write the accepted entities and links of an extraction as one source (201), or say already_imported (200)',
       body: ApplyText, response: AppliedText, status: 201,
-      handler: async ({ body, req, res }) => {
-        const out = await text.apply(body, actor(req));
+      audit: { action: 'text.apply', describe: ({ body }, out) => ({ case: out?.case, target: out?.sourceId, details: { extraction: body.extractionId, status: out?.status, entities: body.entities.length, links: body.links.length } }) },
+      handler: async ({ body, principal, res }) => {
+        const out = await text.apply(body, principal.user);
         res.status(out.status === 'applied' ? 201 : 200).json(out);
         return out;
       },
