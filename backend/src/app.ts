@@ -21,6 +21,7 @@ import { importRoutes } from './api/import.routes.ts';
 import { defineRoute, mount, openApiDocument, principalOf, type RouteDef } from './api/route.ts';
 import type { Logger } from './logger.ts';
 import { Counts } from './model/index.ts';
+import { jsonDepth } from './exchange/snapshot/snapshot.schema.ts';
 import { AnalysisService, type AnalysisLimits } from './services/analysis.service.ts';
 import { GraphService } from './services/graph.service.ts';
 import type { ImportService } from './services/import.service.ts';
@@ -156,16 +157,10 @@ export function refuseCrossSiteWrites(req: express.Request, _res: express.Respon
 /** JSON bodies nest at most this deep (a saved view is about 6 levels). */
 export const MAX_JSON_DEPTH = 32;
 
-/** Refuses a parsed JSON body nested deeper than `max` (walked without recursion: the walk itself cannot overflow). */
+/** Refuses a parsed JSON body nested deeper than `max` (the walk has no recursion: it cannot overflow itself). */
 export function refuseDeepJson(max: number) {
   return (req: express.Request, _res: express.Response, next: express.NextFunction) => {
-    const stack: [unknown, number][] = [[req.body, 1]];
-    while (stack.length) {
-      const [v, d] = stack.pop()!;
-      if (v === null || typeof v !== 'object') continue;
-      if (d > max) return next(new AppError('bad_request', `the JSON body nests deeper than ${max} levels`));
-      for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
-    }
+    if (req.body && typeof req.body === 'object' && jsonDepth(req.body, max) > max) return next(new AppError('bad_request', `the JSON body is nested deeper than ${max} levels`));
     next();
   };
 }

@@ -18,15 +18,25 @@ describe('notes and merges', () => {
 
   it('adds a note with who and when', async () => {
     const group = await id('Red Dragon');
-    const r = await request(h.app).post(`/api/entities/${group}/notes`).set('X-Casegraph-User', 'ana.analyst').send({ text: 'Check <b>alias</b> spelling' });
+    const ana = await h.as('ana.analyst', 'analyst', ['lima-2023']);
+    // who is recorded is the signed-in user: a header naming someone else changes nothing
+    const r = await request(ana).post(`/api/entities/${group}/notes`).set('X-Casegraph-User', 'someone.else').send({ text: 'Check <b>alias</b> spelling' });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ kind: 'note', entityId: group, by: 'ana.analyst', text: 'Check <b>alias</b> spelling' });
     expect(Date.parse(r.body.at)).toBeGreaterThan(Date.now() - 60_000);
     const detail = (await request(h.app).get(`/api/entities/${group}`)).body;
     expect(detail.notes.map((n: { text: string }) => n.text)).toEqual(['Check <b>alias</b> spelling']);
     expect(detail.notes[0].by).toBe('ana.analyst');
-    const encoded = await request(h.app).post(`/api/entities/${group}/notes`).set('X-Casegraph-User', encodeURIComponent('Łukasz Kowalczyk')).send({ text: 'second' });
-    expect(encoded.body.by).toBe('Łukasz Kowalczyk');
+    const lukasz = await h.as('łukasz.kowalczyk', 'analyst', ['lima-2023']);
+    const second = await request(lukasz).post(`/api/entities/${group}/notes`).send({ text: 'second' });
+    expect(second.body.by).toBe('łukasz.kowalczyk');
+    // and the audit trail has both, with the entity
+    const audit = h.auth.store.queryAudit({ action: 'note' });
+    expect(audit.map((e) => [e.actor, e.target, e.outcome])).toEqual([['łukasz.kowalczyk', group, 'ok'], ['ana.analyst', group, 'ok']]);
+    // a viewer may read the notes but not write one
+    const viewer = await h.as('vera.viewer', 'viewer', ['lima-2023']);
+    expect((await request(viewer).get(`/api/entities/${group}`)).body.notes).toHaveLength(2);
+    expect((await request(viewer).post(`/api/entities/${group}/notes`).send({ text: 'x' })).status).toBe(403);
     expect((await request(h.app).post(`/api/entities/${group}/notes`).send({ text: '   ' })).status).toBe(400);
     expect((await request(h.app).post(`/api/entities/${group}/notes`).set('Content-Type', 'text/plain').send('hi')).status).toBe(415);
     expect((await request(h.app).post('/api/entities/per_nope/notes').send({ text: 'x' })).status).toBe(404);
@@ -35,7 +45,8 @@ describe('notes and merges', () => {
   it('merges two entities into one on read, and unmerges', async () => {
     const [keep, gone] = [await id('Escaped woman 1'), await id('Escaped woman 2')];
     const beforeKeep = (await request(h.app).get(`/api/entities/${keep}`)).body;
-    const m = await request(h.app).post('/api/merges').set('X-Casegraph-User', 'ben').send({ keep, merge: gone, reason: 'same person per interview' });
+    const ben = await h.as('ben', 'analyst', ['lima-2023']);
+    const m = await request(ben).post('/api/merges').send({ keep, merge: gone, reason: 'same person per interview' });
     expect(m.status).toBe(201);
     expect(m.body).toMatchObject({ kind: 'merge', entityId: keep, targetId: gone, by: 'ben' });
     // the merged entity resolves to the kept one, with both sets of sources
@@ -57,7 +68,7 @@ describe('notes and merges', () => {
     expect((await request(h.app).post('/api/merges').send({ keep, merge: gone })).status).toBe(409);
     expect((await request(h.app).post('/api/merges').send({ keep, merge: await id('Red Dragon') })).status).toBe(400);
     // unmerge restores both
-    const u = await request(h.app).post(`/api/merges/${m.body.id}/undo`).set('X-Casegraph-User', 'ben');
+    const u = await request(ben).post(`/api/merges/${m.body.id}/undo`);
     expect(u.status).toBe(201);
     expect(u.body).toMatchObject({ kind: 'unmerge', targetId: m.body.id, by: 'ben' });
     expect((await request(h.app).get(`/api/entities/${gone}`)).body.id).toBe(gone);
@@ -66,6 +77,7 @@ describe('notes and merges', () => {
     // the log keeps all of it
     const log = (await request(h.app).get('/api/annotations').query({ entityId: keep })).body.annotations;
     expect(log.map((a: { kind: string }) => a.kind)).toEqual(['merge', 'unmerge']);
+    expect(h.auth.store.queryAudit({ actor: 'ben' }).map((e) => `${e.action}:${e.outcome}`)).toEqual(['unmerge:ok', 'merge:ok', 'auth.login:ok']);
   });
 
   it('finds paths through merged entities', async () => {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthStore } from '../../backend/src/auth/auth.store.ts';
+import { signIn, withSession } from './http-session.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import { SYNTHETIC_CDR_MAPPING, writeSyntheticCdr } from '../../seed/generators/network.ts';
 
@@ -28,14 +30,18 @@ interface Running {
   url: string;
   child: ChildProcess;
   exited: Promise<void>;
+  /** fetch signed in as admin */
+  fetch: typeof fetch;
 }
+
+const PASSWORD = 'crash test admin password';
 
 async function serve(dataDir: string): Promise<Running> {
   const port = await freePort();
   // node itself, not the tsx wrapper: a SIGKILL must hit the process that holds the store
   const child = spawn(process.execPath, ['--import', 'tsx', 'backend/src/cli.ts', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASEGRAPH_DATA: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'error' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASEGRAPH_DATA: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'error', CASEGRAPH_ADMIN_PASSWORD: PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -56,7 +62,7 @@ async function serve(dataDir: string): Promise<Running> {
       fail(new Error(`server exited (${code ?? signal}) before listening:\n${out}`));
     });
   });
-  return { url, child, exited };
+  return { url, child, exited, fetch: withSession(await signIn(url, 'admin', PASSWORD)) };
 }
 
 /** The store's whole logical content (every source as its records, annotations, counts) as one hash. */
@@ -92,7 +98,7 @@ describe('a server killed in the middle of an import', () => {
     const data = join(dir, 'data');
     // 1. first start: the Lima seed loads; a CDR mapping is saved; clean shutdown
     let s = await serve(data);
-    const put = await fetch(`${s.url}/api/mappings/synthetic`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SYNTHETIC_CDR_MAPPING) });
+    const put = await s.fetch(`${s.url}/api/mappings/synthetic`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SYNTHETIC_CDR_MAPPING) });
     expect(put.ok).toBe(true);
     s.child.kill('SIGTERM');
     await s.exited;
@@ -101,14 +107,14 @@ describe('a server killed in the middle of an import', () => {
 
     // 2. second start: a large import runs as a job; once rows are flowing, SIGKILL (no shutdown code runs)
     s = await serve(data);
-    const res = await fetch(`${s.url}/api/imports?name=synthetic-crash.csv&mapping=synthetic&async=true`, {
+    const res = await s.fetch(`${s.url}/api/imports?name=synthetic-crash.csv&mapping=synthetic&async=true`, {
       method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: readFileSync(csv),
     });
     expect(res.status).toBe(202);
     const job = (await res.json()) as { id: string };
     let records = 0;
     for (let i = 0; i < 600 && records === 0; i++) {
-      const j = (await (await fetch(`${s.url}/api/jobs/${job.id}`)).json()) as { state: string; progress: { records: number } };
+      const j = (await (await s.fetch(`${s.url}/api/jobs/${job.id}`)).json()) as { state: string; progress: { records: number } };
       expect(j.state).toBe('running'); // it must still be running when killed, or the test proves nothing
       records = j.progress.records;
       if (!records) await new Promise((r) => setTimeout(r, 50));
@@ -124,11 +130,16 @@ describe('a server killed in the middle of an import', () => {
     const db = new Database(storeFile(), { readonly: true });
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
+    // the audit trail too: intact, its chain whole
+    const access = new AuthStore(join(data, 'access.sqlite'));
+    expect(access.verifyAudit()).toEqual({ entries: expect.any(Number) });
+    expect(access.queryAudit({ action: 'auth.login' }).length).toBeGreaterThanOrEqual(2);
+    access.close();
 
     // 4. restart and import the same file again: it lands whole
     s = await serve(data);
     try {
-      const again = await fetch(`${s.url}/api/imports?name=synthetic-crash.csv&mapping=synthetic`, {
+      const again = await s.fetch(`${s.url}/api/imports?name=synthetic-crash.csv&mapping=synthetic`, {
         method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: readFileSync(csv),
       });
       expect(again.status).toBe(201);

@@ -10,7 +10,7 @@ import { silentLogger } from '../../backend/src/logger.ts';
 import { ImportService } from '../../backend/src/services/import.service.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import type { Candidate, Extraction } from '../../backend/src/text/text.schema.ts';
-import { makeAuth, signedIn } from './harness.ts';
+import { makeAuth, signedIn, signedInAs } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SEED_REPORT = join(ROOT, 'seed/lima/lima-raid.report.yaml');
@@ -106,7 +106,8 @@ describe('report text → entities', () => {
     const lima = find('Lima');
     const cash = ex.candidates.find((c) => c.kind === 'money' && c.value === '10000 USD')!;
     const seededRed = red.matches[0].id;
-    const r = await request(h.app).post('/api/text/apply').set('X-Casegraph-User', 'rosa.reviewer').send({
+    const rosa = await signedInAs(h.raw, h.auth, 'rosa.reviewer', 'analyst', ['lima-2023']);
+    const r = await request(rosa).post('/api/text/apply').send({
       extractionId: ex.extractionId, title: 'Guardian article on the Lima raid',
       entities: [
         { ref: red.id, type: red.type, label: red.label, props: red.props, spans: red.spans, mergeWith: seededRed },

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Core } from 'cytoscape';
-import { ROOT, startBrowser, startServer, waitIdle, waitReady, type BrowserHandle, type ServerHandle } from '../e2e/harness.ts';
+import { ROOT, signInApi, signInContext, startBrowser, startServer, waitIdle, waitReady, type ApiSession, type BrowserHandle, type ServerHandle } from '../e2e/harness.ts';
 import { ms, summarise, type Row } from './stats.ts';
 
 type Win = Window & {
@@ -100,8 +100,8 @@ export function networkReport(nodes = 2000, edges = 5000): string {
   return report('bench-network', entities, links);
 }
 
-async function importReport(server: ServerHandle, name: string, body: string): Promise<void> {
-  const res = await fetch(`${server.url}/api/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
+async function importReport(api: ApiSession, name: string, body: string): Promise<void> {
+  const res = await api.fetch(`/api/imports?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
   if (!res.ok) throw new Error(`import ${name}: ${res.status} ${await res.text()}`);
 }
 
@@ -239,12 +239,15 @@ export async function browserBench(o: BrowserBenchOptions): Promise<{ rows: Row[
   let browser: BrowserHandle | undefined;
   try {
     browser = await startBrowser();
+    // signed in as the admin the server created on first start: the pages, and the node-side imports
+    await signInContext(browser.context, server.url);
+    const api = await signInApi(server.url);
     const runs = o.quick ? 5 : 9;
     const frames = 60;
     const fpsRounds = o.quick ? 2 : 5;
 
     // (a) expansion of a 500-neighbour hub
-    await importReport(server, 'bench-hub.report.json', hubReport(500));
+    await importReport(api, 'bench-hub.report.json', hubReport(500));
     const hubPage = await openCase(browser, server, 'bench-hub');
     const hubId = await hubPage.evaluate(() => (window as unknown as Win).__casegraph.cy.nodes().max((n) => n.degree(false)).ele.id());
     const expansions: number[] = [];
@@ -259,7 +262,7 @@ export async function browserBench(o: BrowserBenchOptions): Promise<{ rows: Row[
     await hubPage.close();
 
     // (b) pan/zoom of 2,000 nodes / 5,000 edges: explorer vs bare cytoscape
-    await importReport(server, 'bench-network.report.json', networkReport(2000, 5000));
+    await importReport(api, 'bench-network.report.json', networkReport(2000, 5000));
     const t0 = performance.now();
     const ours = await openCase(browser, server, 'bench-network');
     const loadMs = performance.now() - t0;

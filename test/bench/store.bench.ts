@@ -83,9 +83,9 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
       SELECT CASE WHEN l2.src = n1 THEN l2.dst ELSE l2.src END AS n2 FROM (
         SELECT dst AS n1 FROM links WHERE src = @id UNION SELECT src FROM links WHERE dst = @id
       ) JOIN links l2 ON l2.src = n1 OR l2.dst = n1) LIMIT 500`);
-  const storeN = await timeEach(normal, (id) => graph.neighbours(id, q));
+  const storeN = await timeEach(normal, (id) => graph.neighbours(id, q, 'all'));
   const anchorN = await timeEach(normal, (id) => anchor2.all({ id }));
-  const storeH = await timeEach(hubSamples, (id) => graph.neighbours(id, q));
+  const storeH = await timeEach(hubSamples, (id) => graph.neighbours(id, q, 'all'));
   const anchorH = await timeEach(hubSamples, (id) => anchor2.all({ id }));
 
   const imports = new ImportService({ store, secret: 'b'.repeat(32), region: 'PE', defaultCase: 'bench', maxUploadBytes: 1 });
@@ -116,7 +116,7 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
 
   // shortest path between random ordinary pairs, and from hubs
   const pairs = Array.from({ length: o.samples }, (_, i) => [normal[i], normal[(i * 7 + 3) % normal.length]] as const);
-  const pathQ = (from: string, to: string) => graph.paths({ from, to, k: 6, mode: 'shortest', maxPaths: 1 });
+  const pathQ = (from: string, to: string) => graph.paths({ from, to, k: 6, mode: 'shortest', maxPaths: 1 }, 'all');
   const pathN = await timeEach(pairs, ([a, c]) => pathQ(a, c));
   let found = 0;
   for (const [a, c] of pairs) if ((await pathQ(a, c)).paths.length) found++;
@@ -126,7 +126,7 @@ export async function storeBench(o: StoreBenchOptions): Promise<{ rows: Row[]; f
   // search: partial digits of known numbers, and the same through bare FTS
   const numbers = normal.map((id) => (raw.prepare('SELECT label FROM entities WHERE id = ?').pluck().get(id) as string).replace(/\D/g, '').slice(-8));
   const terms = numbers.map((d) => `${d.slice(0, 4)} ${d.slice(4)}`);
-  const searchS = await timeEach(terms, (t2) => graph.search({ q: t2, limit: 20 }));
+  const searchS = await timeEach(terms, (t2) => graph.search({ q: t2, limit: 20 }, 'all'));
   const fts = raw.prepare(`SELECT rowid FROM entity_fts WHERE entity_fts MATCH ? LIMIT 20`);
   const searchA = await timeEach(numbers, (d) => fts.all(`"${d}"*`));
   const searchHttp = await timeEach(terms, (t2) => http(`/search?q=${encodeURIComponent(t2)}`));

@@ -43,7 +43,8 @@ describe('export API', () => {
     ['ftm', 'application/x-ndjson; charset=utf-8', /\.ftm\.jsonl"/],
     ['snapshot', 'application/json; charset=utf-8', /\.casegraph\.json"/],
   ])('POST /api/exports %s downloads a file and records it with the sha256 of the bytes sent', async (format, type, name) => {
-    const res = await request(a.app).post('/api/exports').set('X-Casegraph-User', 'inspector.rojas')
+    const inspector = await a.as('inspector.rojas', 'analyst', ['op-lima']);
+    const res = await request(inspector).post('/api/exports')
       .send({ format, case: 'op-lima' }).buffer(true).parse(binary).expect(200);
     expect(res.headers['content-type']).toBe(type);
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="casegraph-op-lima-\d{8}-\d{6}/);
@@ -58,10 +59,15 @@ describe('export API', () => {
       format, scope: 'case', case: 'op-lima', redacted: true, complete: true, bytes: body.length,
       sha256: createHash('sha256').update(body).digest('hex'), count: expect.any(Number),
     });
+    // and the audit trail has it, with the same hash
+    expect(a.auth.store.queryAudit({ action: 'export', limit: 1 })[0]).toMatchObject({
+      actor: 'inspector.rojas', outcome: 'ok', case: 'op-lima', details: { format, redacted: true, sha256: createHash('sha256').update(body).digest('hex'), bytes: body.length },
+    });
   });
 
   it('a view export takes ids and positions; unredacting needs the flag and is recorded before the download', async () => {
-    const res = await request(a.app).post('/api/exports').set('X-Casegraph-User', 'prosecutor')
+    const prosecutor = await a.as('prosecutor', 'analyst', ['op-lima']);
+    const res = await request(prosecutor).post('/api/exports')
       .send({ format: 'cyjs', ids: [ids.victim, ids.boss, ids.vphone], positions: { [ids.boss]: { x: 5, y: 6 } }, redactVictims: false, reason: 'indictment annex' })
       .buffer(true).parse(binary).expect(200);
     const doc = JSON.parse((res.body as Buffer).toString('utf8'));
@@ -71,6 +77,9 @@ describe('export API', () => {
     const un = (await request(a.app).get('/api/annotations?kind=unredaction').expect(200)).body.annotations.at(-1);
     expect(un).toMatchObject({ kind: 'unredaction', entityId: 'view', by: 'prosecutor' });
     expect(JSON.parse(un.text)).toMatchObject({ format: 'cyjs', scope: 'view', ids: 3, victims: 1, reason: 'indictment annex' });
+    expect(a.auth.store.queryAudit({ action: 'unredaction' })).toEqual([
+      expect.objectContaining({ actor: 'prosecutor', outcome: 'ok', details: expect.objectContaining({ format: 'cyjs', ids: 3, redacted: false, reason: 'indictment annex' }) }),
+    ]);
   });
 
   it('takes view bodies larger than the default JSON limit', async () => {

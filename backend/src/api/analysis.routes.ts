@@ -18,26 +18,28 @@ export function analysisRoutes(analysis: AnalysisService, jobs: JobRegistry) {
     defineRoute({
       method: 'post', path: '/timeline', tag: 'analysis', access: 'read', summary: 'Events per day, week or month in a case or among entities, with dated Event markers',
       body: TimelineRequest, response: Timeline,
-      handler: ({ body }) => analysis.timeline(body),
+      handler: ({ body, principal }) => analysis.timeline(body, principal.cases),
     }),
     defineRoute({
       method: 'post', path: '/activity', tag: 'analysis', access: 'read', summary: 'Call and message links with their count, duration and first/last time inside a window',
       body: ActivityRequest, response: ActivityResponse,
-      handler: ({ body }) => analysis.activity(body),
+      handler: ({ body, principal }) => analysis.activity(body, principal.cases),
     }),
     defineRoute({
       method: 'post', path: '/diff', tag: 'analysis', access: 'read', summary: 'What changed between two periods: links and numbers that appeared, went quiet, rose or fell, and takeovers',
       body: DiffRequest, response: DiffResult,
-      handler: ({ body }) => analysis.diff(body),
+      handler: ({ body, principal }) => analysis.diff(body, principal.cases),
     }),
     defineRoute({
       method: 'post', path: '/key-players', tag: 'analysis', access: 'read',
       summary: 'Degree, betweenness, eigenvector, communities and bridges. async=true answers 202 with a job (required above 20,000 links)',
       query: z.object({ async: bool.default(false) }), body: KeyPlayersRequest, response: KeyPlayers.or(JobView),
-      handler: async ({ query, body, res }) => {
-        if (!query.async) return analysis.keyPlayers(body);
-        const label = body.scope.case !== undefined ? `key players of ${body.scope.case}` : `key players of ${body.scope.ids!.length} entities`;
-        const job = jobs.start('key-players', label, (progress) => analysis.keyPlayersJob(body, (done, total) => progress({ records: done, total })));
+      handler: async ({ query, body, principal, res }) => {
+        if (!query.async) return analysis.keyPlayers(body, principal.cases);
+        // an ungranted case answers 404 now, not as a failed job
+        const scope = await analysis.scopeFor(body.scope, principal.cases);
+        const label = scope.case !== undefined ? `key players of ${scope.case}` : `key players of ${scope.ids.length} entities`;
+        const job = jobs.start('key-players', label, principal.user, (progress) => analysis.keyPlayersJob(body, (done, total) => progress({ records: done, total }), principal.cases, scope));
         res.status(202).json(job);
         return job;
       },

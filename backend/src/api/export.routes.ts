@@ -12,6 +12,8 @@ import type { ImportService } from '../services/import.service.ts';
 import { bool, jobAudit, JobView, spooledJob } from './import.routes.ts';
 import type { JobRegistry } from '../services/jobs.service.ts';
 import { defineRoute } from './route.ts';
+import type { Principal } from '../auth/access.ts';
+import { requireWritableCase } from '../services/case-access.ts';
 import type { Response } from 'express';
 
 export const EXPORT_JSON_LIMIT = '16mb';
@@ -72,8 +74,11 @@ export function attachment(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
-async function download(exports: ExportService, req: ExportRequest, by: string, res: Response): Promise<ExportRecord> {
-  const prepared = await exports.prepare(req, by);
+async function download(exports: ExportService, req: ExportRequest, principal: Principal, res: Response): Promise<ExportRecord> {
+  // per-case access: an ungranted case answers 404 (as a missing one), so does a view id no granted case
+  // asserts (refused rather than dropped: the file would silently differ from the view asked for); what
+  // only other cases assert — sources, records, locators, even of a shared entity — is left out of the file
+  const prepared = await exports.prepare(req, principal.user, principal.cases);
   res.status(200);
   res.setHeader('Content-Type', prepared.contentType);
   res.setHeader('Content-Disposition', attachment(prepared.fileName));
@@ -83,9 +88,13 @@ async function download(exports: ExportService, req: ExportRequest, by: string, 
   return prepared.write(res);
 }
 
-/** What an export leaves in the audit trail: scope, format, redaction and the SHA-256 of the bytes sent. */
+/**
+ * What an export leaves in the audit trail: scope, format, redaction and the SHA-256 of the bytes sent.
+ * An export with victims' names in it is recorded as its own action, "unredaction".
+ */
 function exportAudit(body: { format?: string; ids?: string[]; case?: string; redactVictims: boolean; reason?: string }, out: ExportRecord | undefined) {
   return {
+    action: body.redactVictims ? 'export' : 'unredaction',
     case: body.case, target: out?.file,
     details: {
       format: body.format ?? 'snapshot', ids: body.ids?.length, redacted: body.redactVictims, reason: body.reason,
@@ -109,14 +118,14 @@ export function exportRoutes(exports: ExportService, imports: ImportService, job
       summary: 'Download the view (ids) or a case as snapshot, GraphML, GEXF, Cytoscape JSON, CSV (zip) or FtM; victims redacted unless redactVictims=false (recorded)',
       body: ExportBody, response: z.unknown(),
       audit: { action: 'export', describe: ({ body }, out) => exportAudit(body, out) },
-      handler: ({ body, principal, res }) => download(exports, body, principal.user, res),
+      handler: ({ body, principal, res }) => download(exports, body, principal, res),
     }),
     defineRoute({
       method: 'post', path: '/snapshots', tag: 'export', access: 'export',
       summary: 'Download a .casegraph.json snapshot of the view: its facts, sources and view state, sealed by SHA-256',
       body: SnapshotBody, response: z.unknown(),
       audit: { action: 'export', describe: ({ body }, out) => exportAudit(body, out) },
-      handler: ({ body, principal, res }) => download(exports, { format: 'snapshot', ...body }, principal.user, res),
+      handler: ({ body, principal, res }) => download(exports, { format: 'snapshot', ...body }, principal, res),
     }),
     defineRoute({
       method: 'post', path: '/snapshots/open', tag: 'export', access: 'write', binaryBody: true,
@@ -125,8 +134,11 @@ export function exportRoutes(exports: ExportService, imports: ImportService, job
       response: OpenResponse.or(OpenJobView),
       audit: { action: 'snapshot.open', describe: ({ query }, out) => openAudit(query.name, out) },
       handler: async ({ query, principal, req, res, audit }) => {
+        // a named case must be one of the user's before a byte is spooled; without one, the file's own cases
+        // are checked once it has been read, before anything is written (any ungranted one refuses the whole file)
+        if (query.case !== undefined) requireWritableCase(principal.cases, query.case);
         const sp = await imports.receive(req, query.name);
-        const opts = { case: query.case, by: principal.user };
+        const opts = { case: query.case, by: principal.user, access: principal.cases };
         if (!query.async) {
           try {
             return await exports.open(sp, opts);
@@ -135,7 +147,7 @@ export function exportRoutes(exports: ExportService, imports: ImportService, job
           }
         }
         // a large snapshot: answer 202 with a job whose progress counts the records written (of the manifest's total)
-        return spooledJob(jobs, 'open', sp, res, (progress) => exports.open(sp, { ...opts, onProgress: progress }), (out, err) => {
+        return spooledJob(jobs, 'open', principal.user, sp, res, (progress) => exports.open(sp, { ...opts, onProgress: progress }), (out, err) => {
           const outcome = jobAudit(err);
           const described = openAudit(query.name, out);
           audit({ action: 'snapshot.open', ...described, outcome: outcome.outcome, details: { ...described?.details, ...outcome.details } });

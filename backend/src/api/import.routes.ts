@@ -10,6 +10,7 @@ import type { ImportService, Spooled } from '../services/import.service.ts';
 import type { Job, JobProgress, JobRegistry } from '../services/jobs.service.ts';
 import { AppError } from '../errors.ts';
 import type { AuditOutcome } from '../auth/auth.store.ts';
+import { requireWritableCase } from '../services/case-access.ts';
 import { defineRoute } from './route.ts';
 
 /** A query-string flag: true/false or 1/0. */
@@ -45,10 +46,10 @@ export const JobView = z.object({
  * work ends, however it ends.
  */
 export function spooledJob<R>(
-  jobs: JobRegistry, kind: string, sp: Spooled, res: Response, work: (progress: (p: JobProgress) => void) => Promise<R>,
+  jobs: JobRegistry, kind: string, owner: string, sp: Spooled, res: Response, work: (progress: (p: JobProgress) => void) => Promise<R>,
   settled?: (result: R | undefined, err: unknown) => void,
 ): Job<R> {
-  const job = jobs.start(kind, sp.name, async (progress) => {
+  const job = jobs.start(kind, sp.name, owner, async (progress) => {
     try {
       const out = await work(progress);
       settled?.(out, undefined);
@@ -108,8 +109,11 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
       query: ImportQuery, response: ImportResponse.or(JobView), status: 201,
       // an import accepted as a job is recorded when the job ends
       audit: { action: 'import', describe: ({ query }, out) => (out && 'state' in out ? null : importAudit(query.name, query.case, out)) },
-      handler: async ({ query, req, res, audit }) => {
-        const opts = { case: query.case, format: query.format, mapping: query.mapping };
+      handler: async ({ query, principal, req, res, audit }) => {
+        // the target case must be one of the user's before a byte is spooled: the named case, else the default
+        // one (a case report or exchange file that names another case is checked again before anything is written)
+        requireWritableCase(principal.cases, query.case ?? imports.defaultCase);
+        const opts = { case: query.case, format: query.format, mapping: query.mapping, access: principal.cases };
         if (!query.async) {
           const out = await imports.importStream(req, { name: query.name, ...opts });
           res.status(out.status === 'applied' ? 201 : 200).json(out);
@@ -122,7 +126,7 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
           await sp.dispose();
           throw err;
         }
-        return spooledJob(jobs, 'import', sp, res, (progress) => imports.importSpooled(sp, { ...opts, onProgress: progress }), (out, err) => {
+        return spooledJob(jobs, 'import', principal.user, sp, res, (progress) => imports.importSpooled(sp, { ...opts, onProgress: progress }), (out, err) => {
           const described = importAudit(query.name, query.case, out);
           const outcome = jobAudit(err);
           audit({ action: 'import', ...described, outcome: outcome.outcome, details: { ...described.details, ...outcome.details } });
@@ -132,7 +136,8 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
     defineRoute({
       method: 'get', path: '/jobs/:id', tag: 'import', access: 'read', summary: 'State, progress and result of a background job',
       params: z.object({ id: z.string().uuid() }), response: JobView,
-      handler: async ({ params }) => jobs.get(params.id),
+      // a job is seen by the user who started it and by admins; to anyone else it does not exist
+      handler: async ({ params, principal }) => jobs.get(params.id, principal),
     }),
   ];
 }

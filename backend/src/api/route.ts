@@ -10,7 +10,7 @@ import { AppError } from '../errors.ts';
 export interface RouteAudit {
   action: string;
   /** what to record; null records nothing (e.g. an upload accepted as a job records when the job ends) */
-  describe?: (input: { params: any; query: any; body: any; principal: Principal }, out: any) => Partial<Omit<AuditInput, 'actor' | 'action' | 'ip'>> | null;
+  describe?: (input: { params: any; query: any; body: any; principal: Principal }, out: any) => Partial<Omit<AuditInput, 'actor' | 'ip'>> | null;
 }
 
 /** Records an entry for the caller of this request (work that ends after the answer, e.g. a job). */
@@ -65,6 +65,15 @@ function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, wh
   return r.data;
 }
 
+/** The client's address (through a trusted proxy when configured), or undefined once the socket is gone. */
+export function clientIp(req: Request): string | undefined {
+  try {
+    return req.ip;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The caller of a public route who has not signed in: sees no case. */
 export const ANONYMOUS: Principal = Object.freeze({ user: 'anonymous', role: 'viewer', cases: new Set<string>() }) as Principal;
 
@@ -79,11 +88,13 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
       // a client that gave up (closed its connection while this request waited its turn) gets no work
       // done for it: under overload, answering abandoned requests is what turns a queue into a collapse
       if (req.socket.destroyed) return;
+      // read now: once an upload is refused the socket may be gone, and with it the address
+      const ip = clientIp(req);
       const signedIn = ctx.principal(req, res);
       if (def.access !== 'public') {
         if (!signedIn) throw new AppError('unauthorized', 'sign in first');
         if (!can(signedIn, def.access)) {
-          ctx.audit({ actor: signedIn.user, action: 'access.denied', outcome: 'refused', target: `${def.method.toUpperCase()} ${def.path}`, ip: req.ip, details: { role: signedIn.role, needs: def.access } });
+          ctx.audit({ actor: signedIn.user, action: 'access.denied', outcome: 'refused', target: `${def.method.toUpperCase()} ${def.path}`, ip, details: { role: signedIn.role, needs: def.access } });
           throw new AppError('forbidden', `a ${signedIn.role} may not do this (it needs the ${def.access} permission)`);
         }
       }
@@ -92,7 +103,7 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
       const query = validate(def.query, req.query, 'query');
       if (def.body && !req.is('application/json')) throw new AppError('unsupported_format', 'send the request body as application/json');
       const body = validate(def.body, req.body, 'body');
-      const audit: AuditFn = (e) => ctx.audit({ ...e, actor: principal.user, ip: req.ip });
+      const audit: AuditFn = (e) => ctx.audit({ ...e, actor: principal.user, ip });
       const input = { params, query, body, principal, audit, req, res };
       let out: unknown;
       try {
@@ -107,7 +118,7 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
             // describing a failed request must not hide its error
           }
           ctx.audit({
-            ...described, actor: principal.user, action: def.audit.action, ip: req.ip,
+            action: def.audit.action, ...described, actor: principal.user, ip,
             outcome: code === 'forbidden' || code === 'unauthorized' ? 'refused' : 'failed',
             details: { ...described.details, error: code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' },
           });
@@ -115,7 +126,7 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
         throw err;
       }
       const described = def.audit?.describe ? def.audit.describe(input, out) : {};
-      if (def.audit && described) ctx.audit({ ...described, actor: principal.user, action: def.audit.action, ip: req.ip });
+      if (def.audit && described) ctx.audit({ action: def.audit.action, ...described, actor: principal.user, ip });
       if (!res.headersSent) res.status(def.status ?? 200).json(out);
     });
   }

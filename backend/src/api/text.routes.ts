@@ -7,6 +7,7 @@ import type { TextService } from '../services/text.service.ts';
 import { MAX_DOCUMENT_BYTES } from '../text/document.ts';
 import { AppliedText, ApplyText, Extraction } from '../text/text.schema.ts';
 import { safeName } from '../services/import.service.ts';
+import { requireWritableCase } from '../services/case-access.ts';
 import { defineRoute } from './route.ts';
 
 /** apply bodies carry thousands of spans for a long document: larger than the default, still bounded */
@@ -40,10 +41,12 @@ export function textRoutes(text: TextService) {
       method: 'post', path: '/text/extract', tag: 'text', access: 'write', binaryBody: true,
       summary: 'Read a report (plain text, Markdown, HTML or PDF; raw bytes) and propose entities, each with the sentences it came from',
       query: ExtractQuery, response: Extraction,
-      handler: async ({ query, req }) => {
+      handler: async ({ query, principal, req }) => {
         const name = safeName(query.name);
+        // only into one of the user's cases, refused before the document is read
+        requireWritableCase(principal.cases, query.case ?? text.defaultCase);
         const bytes = await readBody(req, MAX_DOCUMENT_BYTES, name, req.get('content-length'));
-        return text.extract(bytes, { name, case: query.case, region: query.region, reportDate: query.reportDate });
+        return text.extract(bytes, { name, case: query.case, region: query.region, reportDate: query.reportDate, access: principal.cases });
       },
     }),
     defineRoute({
@@ -52,7 +55,7 @@ export function textRoutes(text: TextService) {
       body: ApplyText, response: AppliedText, status: 201,
       audit: { action: 'text.apply', describe: ({ body }, out) => ({ case: out?.case, target: out?.sourceId, details: { extraction: body.extractionId, status: out?.status, entities: body.entities.length, links: body.links.length } }) },
       handler: async ({ body, principal, res }) => {
-        const out = await text.apply(body, principal.user);
+        const out = await text.apply(body, principal.user, principal.cases);
         res.status(out.status === 'applied' ? 201 : 200).json(out);
         return out;
       },
