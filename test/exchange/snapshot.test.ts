@@ -68,8 +68,8 @@ describe('snapshots', () => {
       expect(r.entityIds).toEqual(ids);
       expect(r.result.status).toBe('applied');
       expect(r.result.merges).toBe(1);
-      const view = await graph.subgraph(ids);
-      const original = await new GraphService(fx.store).subgraph(ids);
+      const view = await graph.subgraph(ids, undefined, 'all');
+      const original = await new GraphService(fx.store).subgraph(ids, undefined, 'all');
       const key = (v: typeof view) => ({ e: v.entities.map((e) => e.id).sort(), l: v.links.map((l) => `${l.type}:${l.from}>${l.to}:${l.count ?? ''}`).sort() });
       expect(key(view)).toEqual(key(original));
       for (const id of ids) expect((await b.getEntity(id))?.sources).toEqual((await fx.store.getEntity(id))?.sources);

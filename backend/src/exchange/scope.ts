@@ -76,6 +76,12 @@ export interface Scope {
 export interface ScopeRequest {
   ids?: string[];
   case?: string;
+  /**
+   * Per-case access: only these cases' sources are read (undefined: all). Records, sources and locators that
+   * only other cases assert are then left out, even of an entity these cases share; a case outside the list
+   * answers as one that does not exist, and so does a view id none of them asserts.
+   */
+  cases?: readonly string[];
 }
 
 /** Above this many view ids the relevant cases are not looked up one entity at a time: every source is read. */
@@ -95,8 +101,15 @@ export async function collectScope(store: GraphStore, req: ScopeRequest): Promis
   const res = Resolution.fromAnnotations(annotations.filter((a) => a.kind === 'merge' || a.kind === 'unmerge'));
   let wanted: Set<string> | null = null;
   let cases: (string | undefined)[];
-  if (req.case !== undefined && (await store.listSources(req.case)).length === 0) {
+  const allowed = req.cases ? new Set(req.cases) : null;
+  if (req.case !== undefined && ((allowed && !allowed.has(req.case)) || (await store.listSources(req.case)).length === 0)) {
     throw new AppError('not_found', `no case named "${req.case}"`);
+  }
+  if (allowed && req.ids) {
+    // view ids none of the user's cases asserts are refused as missing ones (not dropped: the user asked for them)
+    const seen = await store.visibleIn([...new Set(req.ids)], [...allowed]);
+    const hidden = req.ids.find((id) => !seen.has(id));
+    if (hidden !== undefined) throw new AppError('not_found', `no entity with id ${hidden}`);
   }
   if (req.ids) {
     const canon = [...new Set(req.ids.map((id) => res.canon(id)))];
@@ -107,11 +120,11 @@ export async function collectScope(store: GraphStore, req: ScopeRequest): Promis
       for (const id of wanted) {
         const e = await store.getEntity(id);
         if (!e) throw new AppError('not_found', `no entity with id ${id}`);
-        for (const c of e.cases) found.add(c);
+        for (const c of e.cases) if (!allowed || allowed.has(c)) found.add(c);
       }
       cases = [...found].sort();
-    } else cases = [undefined];
-  } else cases = [req.case];
+    } else cases = allowed ? [...allowed].sort() : [undefined];
+  } else cases = req.case === undefined && allowed ? [...allowed].sort() : [req.case];
 
   const scope = emptyScope(req.ids ? 'view' : req.case !== undefined ? 'case' : 'store', req.case);
   if (req.ids) scope.ids = [...new Set(req.ids)];

@@ -11,6 +11,8 @@ import { bucketStart, fillBuckets, parseDateProp } from '../analysis/timeline.ts
 import { AppError } from '../errors.ts';
 import type { EntityType } from '../model/index.ts';
 import type { AnalysisScope, GraphStore, ScopeGraph, TimeWindow } from '../storage/port.ts';
+import type { CaseAccess } from '../auth/access.ts';
+import { requireVisibleCase, visibleOnly, visibleSet } from './case-access.ts';
 
 export interface AnalysisLimits {
   /** key players computed inside the request above this many links are refused: use a job */
@@ -38,8 +40,34 @@ export class AnalysisService {
     this.limits = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
   }
 
-  async timeline(req: TimelineRequest): Promise<Timeline> {
-    const scope = storeScope(req.scope);
+  /**
+   * The store scope a user may analyse. A case must be one of theirs (another answers 404, as a case that does
+   * not exist); a selection keeps only the entities a source of their cases asserts. An admin's scope is as given.
+   */
+  async scopeFor(s: Scope, access: CaseAccess = 'all'): Promise<AnalysisScope> {
+    const scope = storeScope(s);
+    if (access === 'all') return scope;
+    if (scope.case !== undefined) {
+      requireVisibleCase(access, scope.case);
+      return scope;
+    }
+    return { ids: await visibleOnly(this.store, access, scope.ids) };
+  }
+
+  /**
+   * Links of a selection cut to those a source of the user's cases asserts (a link between two visible entities
+   * may be asserted only by another case). A case's scope holds only what its own sources assert: nothing to cut.
+   * Known gap: counts of a visible link still include events that only another case's sources assert (the store
+   * port has no per-case filter for events among ids).
+   */
+  private async cut<T extends { id: string }>(items: T[], scope: AnalysisScope, access: CaseAccess): Promise<T[]> {
+    if (access === 'all' || scope.case !== undefined) return items;
+    const seen = (await visibleSet(this.store, access, items.map((i) => i.id)))!;
+    return items.filter((i) => seen.has(i.id));
+  }
+
+  async timeline(req: TimelineRequest, access: CaseAccess = 'all'): Promise<Timeline> {
+    const scope = await this.scopeFor(req.scope, access);
     const window = storeWindow(req.window);
     const [counts, events] = await Promise.all([this.store.eventCounts(scope, window), this.store.datedEvents(scope, this.limits.datedEvents)]);
     const inWindow = (at: string) => (window.from === undefined || at >= window.from) && (window.to === undefined || at < window.to);
@@ -60,16 +88,21 @@ export class AnalysisService {
     };
   }
 
-  async activity(req: ActivityRequest): Promise<ActivityResponse> {
-    return this.store.linkActivity(storeScope(req.scope), storeWindow(req.window), req.limit);
+  async activity(req: ActivityRequest, access: CaseAccess = 'all'): Promise<ActivityResponse> {
+    const scope = await this.scopeFor(req.scope, access);
+    const window = storeWindow(req.window);
+    const r = await this.store.linkActivity(scope, window, req.limit);
+    return access === 'all' ? r : { ...r, links: await this.cut(r.links, scope, access) };
   }
 
-  async diff(req: DiffRequest): Promise<DiffResult> {
-    const scope = storeScope(req.scope);
+  async diff(req: DiffRequest, access: CaseAccess = 'all'): Promise<DiffResult> {
+    const scope = await this.scopeFor(req.scope, access);
+    const [wa, wb] = [storeWindow(req.a, 'a'), storeWindow(req.b, 'b')];
     const [a, b] = await Promise.all([
-      this.store.linkActivity(scope, storeWindow(req.a, 'a'), this.limits.diffLinks),
-      this.store.linkActivity(scope, storeWindow(req.b, 'b'), this.limits.diffLinks),
+      this.store.linkActivity(scope, wa, this.limits.diffLinks),
+      this.store.linkActivity(scope, wb, this.limits.diffLinks),
     ]);
+    if (access !== 'all') [a.links, b.links] = await Promise.all([this.cut(a.links, scope, access), this.cut(b.links, scope, access)]);
     const ids = [...new Set([...a.links, ...b.links].flatMap((l) => [l.from, l.to]))];
     const labels = new Map<string, { type: EntityType; label: string }>();
     for (let i = 0; i < ids.length; i += LABEL_CHUNK) {
@@ -83,9 +116,9 @@ export class AnalysisService {
    * Key players of the scope, computed here (the request waits). Refuses scopes over `syncMaxEdges` links
    * or entities with a clear error: those belong in a job (`keyPlayersJob`).
    */
-  async keyPlayers(req: KeyPlayersRequest): Promise<KeyPlayersResult> {
+  async keyPlayers(req: KeyPlayersRequest, access: CaseAccess = 'all'): Promise<KeyPlayersResult> {
     const max = this.limits.syncMaxEdges;
-    const graph = await this.store.scopeGraph(storeScope(req.scope), { limit: max });
+    const graph = await this.scopeGraph(await this.scopeFor(req.scope, access), max, access);
     if (graph.capped) {
       throw new AppError('bad_request', `this scope has more than ${max.toLocaleString('en')} links or entities: compute its key players as a job (POST /api/key-players?async=true)`, {
         max, async: true,
@@ -95,10 +128,16 @@ export class AnalysisService {
   }
 
   /** Key players of a scope of up to `jobMaxEdges` links, in a worker thread, reporting betweenness progress. */
-  async keyPlayersJob(req: KeyPlayersRequest, onProgress: ProgressFn = () => {}): Promise<KeyPlayersResult> {
-    const graph = await this.store.scopeGraph(storeScope(req.scope), { limit: this.limits.jobMaxEdges });
+  async keyPlayersJob(req: KeyPlayersRequest, onProgress: ProgressFn = () => {}, access: CaseAccess = 'all', scope?: AnalysisScope): Promise<KeyPlayersResult> {
+    const graph = await this.scopeGraph(scope ?? (await this.scopeFor(req.scope, access)), this.limits.jobMaxEdges, access);
     const result = await inWorker(graph, { betweennessSamples: req.betweennessSamples, seed: 1 }, onProgress);
     return { ...result, capped: graph.capped };
+  }
+
+  /** The scope's graph; for a restricted user's selection, without the links only other cases assert. */
+  private async scopeGraph(scope: AnalysisScope, limit: number, access: CaseAccess): Promise<ScopeGraph> {
+    const graph = await this.store.scopeGraph(scope, { limit });
+    return access === 'all' ? graph : { ...graph, edges: await this.cut(graph.edges, scope, access) };
   }
 }
 

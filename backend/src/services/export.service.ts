@@ -17,14 +17,17 @@ import { writeFtm } from '../exchange/ftm/ftm.writer.ts';
 import { writeGexf } from '../exchange/gexf/gexf.writer.ts';
 import { writeGraphml, type GraphWriteOptions } from '../exchange/graphml/graphml.writer.ts';
 import { findExchangeImporter } from '../exchange/importers.ts';
+import type { ExchangeRead } from '../exchange/exchange-importer.ts';
 import { findMasked, redactScope, type Redaction } from '../exchange/redact.ts';
 import { collectScope, scopeCounts, type Scope } from '../exchange/scope.ts';
 import { Sink } from '../exchange/sink.ts';
 import type { SnapshotManifest, SnapshotMeta } from '../exchange/snapshot/snapshot.schema.ts';
 import { writeSnapshot } from '../exchange/snapshot/snapshot.writer.ts';
-import type { ImportContext, ImportInput } from '../importers/types.ts';
+import type { ImportContext, ImportInput, ParsedSource } from '../importers/types.ts';
 import type { BatchChunk } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
+import type { CaseAccess } from '../auth/access.ts';
+import { requireWritableCase } from './case-access.ts';
 import type { JobProgress } from './jobs.service.ts';
 import type { GraphService } from './graph.service.ts';
 import { Resolution } from './resolution.ts';
@@ -131,13 +134,14 @@ export class ExportService {
 
   /**
    * Collects and redacts the scope, and records an unredaction before anything is written. The caller
-   * sets headers from the result, then calls `write`.
+   * sets headers from the result, then calls `write`. `access`: the cases of the exporting user (default
+   * all): a restricted user exports only what their cases' sources assert (see collectScope).
    */
-  async prepare(req: ExportRequest, by: string): Promise<PreparedExport> {
+  async prepare(req: ExportRequest, by: string, access: CaseAccess = 'all'): Promise<PreparedExport> {
     const spec = FORMAT_SPECS[req.format];
     if (!spec) throw new AppError('bad_request', `unknown export format "${String(req.format)}"`);
     const redact = req.redactVictims !== false;
-    const raw = await collectScope(this.deps.store, { ids: req.ids, case: req.case });
+    const raw = await collectScope(this.deps.store, { ids: req.ids, case: req.case, ...(access === 'all' ? {} : { cases: [...access] }) });
     const r: Redaction = redact ? redactScope(raw, { salt: this.deps.redactionSalt }) : { scope: raw, victims: 0, masked: 0, idMap: new Map(), scrub: (s) => s, mapJson: (v) => v };
     const scope = r.scope;
     if (r.victims > 0) {
@@ -190,8 +194,8 @@ export class ExportService {
   }
 
   /** Collects, redacts, writes and records in one call (CLI, tests). */
-  async exportTo(req: ExportRequest, out: Writable, by: string): Promise<ExportRecord> {
-    return (await this.prepare(req, by)).write(out);
+  async exportTo(req: ExportRequest, out: Writable, by: string, access: CaseAccess = 'all'): Promise<ExportRecord> {
+    return (await this.prepare(req, by, access)).write(out);
   }
 
   private async writeFormat(format: ExportFormat, scope: Scope, sink: Sink, o: GraphWriteOptions, req: ExportRequest, r: Redaction): Promise<void> {
@@ -227,8 +231,12 @@ export class ExportService {
    * Writes every source of an exchange file into the store, each in its own transaction, in the file's
    * order. The whole file is read and checked before the first source is written (a snapshot against
    * its manifest); a source the store already has is skipped, so opening a file twice changes nothing.
+   * `access`: the cases the user may write into (default all); a file with a source in any other case is
+   * refused whole (403) before anything is written, and only merges among entities they see are restored.
    */
-  async open(input: ImportInput, opts: { case?: string; by: string; format?: string; onProgress?: (p: JobProgress) => void }): Promise<OpenResult> {
+  async open(input: ImportInput, opts: { case?: string; by: string; format?: string; onProgress?: (p: JobProgress) => void; access?: CaseAccess }): Promise<OpenResult> {
+    const access = opts.access ?? 'all';
+    if (opts.case !== undefined) requireWritableCase(access, opts.case);
     const fh = await openFile(input.path, 'r');
     let head: Buffer;
     try {
@@ -241,6 +249,8 @@ export class ExportService {
     const imp = findExchangeImporter(head, input.name, opts.format);
     const ctx: ImportContext = { case: opts.case, defaultCase: this.deps.defaultCase ?? 'imported', importedBy: opts.by, defaultRegion: this.deps.region ?? 'PE', secret: '' };
     const read = await imp.read(input, ctx);
+    // with ?case= every source goes into that case, checked above
+    const sources = access === 'all' || opts.case !== undefined ? read.sources : await this.writableSources(read, access);
     // records written so far, of the manifest's total when the file has one (a snapshot)
     const total = read.manifest ? (read.manifest as SnapshotManifest).sources.reduce((n, s) => n + s.records.entities + s.records.links + s.records.events, 0) : undefined;
     let done = 0;
@@ -251,8 +261,10 @@ export class ExportService {
       a.created += b.created;
       a.merged += b.merged;
     };
-    for await (const ps of read.sources) {
+    for await (const ps of sources) {
       const { source } = ps;
+      // checked before the first write (writableSources); again here in case a reader yields what it did not announce
+      requireWritableCase(access, source.case);
       const item: OpenedSource = { name: source.name, kind: source.kind, case: source.case, sha256: source.sha256, status: 'already_imported', entities: zero(), links: zero(), events: zero() };
       if (await this.deps.store.hasSource(source.sha256, source.case)) {
         const missing = await this.missingRecords(ps.chunks);
@@ -278,12 +290,32 @@ export class ExportService {
     }
     // the end: every record of the file has been written or was already in the store
     opts.onProgress?.({ records: total ?? done, ...(total !== undefined ? { total } : {}) });
-    if (read.merges?.length) result.merges = await this.restoreMerges(read.merges, opts.by);
+    if (read.merges?.length) result.merges = await this.restoreMerges(read.merges, opts.by, access);
     return {
       format: read.format, file: input.name, sha256: input.sha256, provenance: read.provenance,
       ...(read.view ? { view: read.view } : {}), ...(read.entityIds ? { entityIds: read.entityIds } : {}),
       ...(read.manifest ? { manifest: read.manifest as SnapshotManifest } : {}), result,
     };
+  }
+
+  /**
+   * The sources of a file, once every case they go into is known to be writable by the user (else 403, nothing
+   * written). A snapshot's manifest names each source's case (the reader checks it against the records); other
+   * exchange files are read into memory anyway, so their sources are gathered and looked at first.
+   */
+  private async writableSources(read: ExchangeRead, access: CaseAccess): Promise<AsyncIterable<ParsedSource> | Iterable<ParsedSource>> {
+    if (read.manifest) {
+      for (const s of (read.manifest as SnapshotManifest).sources) requireWritableCase(access, s.case);
+      return read.sources;
+    }
+    const all: ParsedSource[] = [];
+    for await (const ps of read.sources) {
+      const chunks: BatchChunk[] = [];
+      for await (const c of ps.chunks) chunks.push(c);
+      all.push({ source: ps.source, chunks });
+    }
+    for (const ps of all) requireWritableCase(access, ps.source.case);
+    return all;
   }
 
   /** Entities of a skipped source that the store does not have (a source first opened from a smaller view). */
@@ -300,10 +332,13 @@ export class ExportService {
   }
 
   /** Re-applies a snapshot's merges the store does not already have; returns how many were applied. */
-  private async restoreMerges(merges: NonNullable<Awaited<ReturnType<typeof collectScope>>['merges']>, by: string): Promise<number> {
+  private async restoreMerges(merges: NonNullable<Awaited<ReturnType<typeof collectScope>>['merges']>, by: string, access: CaseAccess = 'all'): Promise<number> {
     const res = Resolution.fromAnnotations((await this.deps.store.listAnnotations()).filter((a) => a.kind === 'merge' || a.kind === 'unmerge'));
+    // a restricted user restores only merges between entities their cases assert (a file may name any id)
+    const seen = access === 'all' ? null : await this.deps.store.visibleIn([...new Set(merges.flatMap((m) => [m.keep, m.merge]))], [...access]);
     let n = 0;
     for (const m of merges) {
+      if (seen && !(seen.has(m.keep) && seen.has(m.merge))) continue;
       if (res.canon(m.keep) === res.canon(m.merge)) continue;
       const [k, x] = await Promise.all([this.deps.store.getEntity(m.keep), this.deps.store.getEntity(m.merge)]);
       if (!k || !x || k.type !== x.type) continue;

@@ -14,6 +14,8 @@ import type { MappingService } from './mapping.service.ts';
 import type { ImportContext } from '../importers/types.ts';
 import { alreadyImported, makeSourceId, type ApplyResult, type BatchChunk } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
+import type { CaseAccess } from '../auth/access.ts';
+import { requireWritableCase } from './case-access.ts';
 
 export interface ImportOptions {
   name?: string;
@@ -23,6 +25,8 @@ export interface ImportOptions {
   mapping?: CdrMappingInput | string;
   importedBy?: string;
   onProgress?: ImportContext['onProgress'];
+  /** the cases the importing user may write into (default all): a file that would go elsewhere is refused before any write */
+  access?: CaseAccess;
 }
 
 export interface Spooled {
@@ -53,6 +57,11 @@ const HEAD_BYTES = 64 * 1024;
 
 export class ImportService {
   constructor(private readonly deps: ImportServiceDeps) {}
+
+  /** The case a file goes into when the request names none (a case report or an exchange file may name its own). */
+  get defaultCase(): string {
+    return this.deps.defaultCase;
+  }
 
   /** Imports a file already on disk. */
   async importFile(path: string, opts: ImportOptions = {}): Promise<ImportOutcome> {
@@ -137,11 +146,15 @@ export class ImportService {
         if (p.bytes !== undefined) read.bytes = p.bytes;
       },
     };
+    const access = opts.access ?? 'all';
+    if (opts.case) requireWritableCase(access, opts.case);
     if (opts.case && (await this.deps.store.hasSource(sha256, opts.case))) {
       return { ...alreadyImported(makeSourceId(sha256, opts.case), opts.case), format: importer.format, file: name, sha256 };
     }
     const parsed = await importer.parse({ name, path, sha256, size }, ctx);
     const { source } = parsed;
+    // without ?case= the file may name its own case (a case report, an exchange file): checked before anything is written
+    requireWritableCase(access, source.case);
     const done = (r: ApplyResult): ImportOutcome => ({ ...r, format: importer.format, file: name, sha256 });
     if (await this.deps.store.hasSource(sha256, source.case)) return done(alreadyImported(makeSourceId(sha256, source.case), source.case));
     const onProgress = opts.onProgress;

@@ -22,13 +22,23 @@ export interface Job<R = unknown> {
   error?: { code: string; message: string; details?: unknown };
 }
 
+/** Who asks about a job: its owner sees it, an admin sees every job. */
+export interface JobViewer {
+  user: string;
+  role: string;
+}
+
 export class JobRegistry {
   private readonly jobs = new Map<string, Job>();
+  /** job id → the user who started it (kept apart so the job's JSON shape does not change) */
+  private readonly owners = new Map<string, string>();
   constructor(private readonly keep = 200, private readonly onUnexpected: (err: unknown, job: Job) => void = () => {}) {}
 
-  start<R>(kind: string, label: string, work: (progress: (p: JobProgress) => void) => Promise<R>): Job<R> {
+  /** Starts `work` as a job of `owner` (the signed-in user: only they and admins can poll it). */
+  start<R>(kind: string, label: string, owner: string, work: (progress: (p: JobProgress) => void) => Promise<R>): Job<R> {
     const job: Job<R> = { id: randomUUID(), kind, label, state: 'running', progress: { records: 0 }, startedAt: new Date().toISOString() };
     this.jobs.set(job.id, job);
+    this.owners.set(job.id, owner);
     this.trim();
     void work((p) => {
       job.progress = p;
@@ -51,10 +61,15 @@ export class JobRegistry {
     return job;
   }
 
-  get(id: string): Job {
+  /** The job; with `viewer`, only when they started it or are an admin (another user's job answers like a missing one). */
+  get(id: string, viewer?: JobViewer): Job {
     const job = this.jobs.get(id);
-    if (!job) throw new AppError('not_found', `no job ${id}`);
+    if (!job || (viewer && viewer.role !== 'admin' && this.owners.get(id) !== viewer.user)) throw new AppError('not_found', `no job ${id}`);
     return job;
+  }
+
+  owner(id: string): string | undefined {
+    return this.owners.get(id);
   }
 
   list(): Job[] {
@@ -64,7 +79,10 @@ export class JobRegistry {
   private trim(): void {
     for (const [id, job] of this.jobs) {
       if (this.jobs.size <= this.keep) break;
-      if (job.state !== 'running') this.jobs.delete(id);
+      if (job.state !== 'running') {
+        this.jobs.delete(id);
+        this.owners.delete(id);
+      }
     }
   }
 }

@@ -6,6 +6,8 @@ import {
   alreadyImported, BatchBuilder, linkAllowed, makeLinkId, makeSourceId, ModelError, sha256Hex, type ApplyResult, type Batch, type EntityType,
 } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
+import { seesCase, type CaseAccess } from '../auth/access.ts';
+import { requireWritableCase } from './case-access.ts';
 import { toPlainText, type DocumentKind } from '../text/document.ts';
 import { addEntity, extractCandidates, type EntityContext } from '../text/extract.ts';
 import { sentenceNear } from '../text/sentences.ts';
@@ -41,14 +43,25 @@ export class TextService {
 
   constructor(private readonly deps: TextServiceDeps) {}
 
-  async extract(bytes: Uint8Array, opts: { name: string; case?: string; region?: string; reportDate?: string }): Promise<Extraction> {
+  /** The case a document goes into when the request names none. */
+  get defaultCase(): string {
+    return this.deps.defaultCase;
+  }
+
+  /**
+   * `access`: the cases of the user (default all). The document's case must be one of them, and candidates are
+   * matched only against entities their cases assert, listing only those cases' sources.
+   */
+  async extract(bytes: Uint8Array, opts: { name: string; case?: string; region?: string; reportDate?: string; access?: CaseAccess }): Promise<Extraction> {
     const caseName = opts.case ?? this.deps.defaultCase;
+    const access = opts.access ?? 'all';
+    requireWritableCase(access, caseName);
     const region = (opts.region ?? this.deps.region).toUpperCase();
     const doc = await toPlainText(bytes, opts.name);
     const sha256 = sha256Hex(bytes);
     const r = extractCandidates(doc.text, { region, reportDate: opts.reportDate, secret: this.deps.secret, caseName });
     const alreadyApplied = await this.deps.store.hasSource(sha256, caseName);
-    const candidates = await this.withMatches(r.candidates, r.entityIds);
+    const candidates = await this.withMatches(r.candidates, r.entityIds, access);
     const extractionId = randomUUID();
     this.keep(extractionId, { sha256, name: opts.name, kind: doc.kind, case: caseName, region, text: r.text, sentences: r.sentences, size: r.text.length * 2 + r.sentences.length * 48 });
     return {
@@ -60,7 +73,13 @@ export class TextService {
   }
 
   /** Store entities each candidate matches: the same id (same identifier), or a label hit for names. Bounded lookups. */
-  private async withMatches(candidates: Candidate[], ids: Map<string, string>): Promise<Candidate[]> {
+  private async withMatches(candidates: Candidate[], ids: Map<string, string>, access: CaseAccess): Promise<Candidate[]> {
+    const toMatch = (e: Parameters<typeof matchOf>[0], by: 'id' | 'label'): CandidateMatch | null => {
+      if (access === 'all') return matchOf(e, by);
+      // only what the user's cases assert: an entity none of them asserts is not offered, other cases' sources are not named
+      const sources = e.sources.filter((x) => seesCase(access, x.case));
+      return sources.length ? matchOf({ ...e, sources }, by) : null;
+    };
     let budget = MATCH_LOOKUPS;
     const out: Candidate[] = [];
     for (const c of candidates) {
@@ -68,7 +87,8 @@ export class TextService {
       const id = ids.get(c.id);
       if (id && budget-- > 0) {
         const e = await this.deps.store.getEntity(id);
-        if (e) matches.push(toMatch(e, 'id'));
+        const m = e && toMatch(e, 'id');
+        if (m) matches.push(m);
       }
       if (LABEL_MATCHED.includes(c.type) && budget-- > 0) {
         const words = wordsOf(c.label);
@@ -79,7 +99,8 @@ export class TextService {
           const hw = new Set(wordsOf(h.label));
           if (!words.every((w) => hw.has(w))) continue;
           const e = await this.deps.store.getEntity(h.id);
-          if (e) matches.push(toMatch(e, 'label'));
+          const m = e && toMatch(e, 'label');
+          if (m) matches.push(m);
         }
       }
       out.push({ ...c, matches });
@@ -109,8 +130,10 @@ export class TextService {
     return k;
   }
 
-  async apply(input: ApplyText, importedBy: string): Promise<AppliedText> {
+  /** `access`: the cases of the user (default all); the document's case must be one, and `mergeWith` an entity they see. */
+  async apply(input: ApplyText, importedBy: string, access: CaseAccess = 'all'): Promise<AppliedText> {
     const doc = this.take(input.extractionId);
+    requireWritableCase(access, doc.case);
     if (await this.deps.store.hasSource(doc.sha256, doc.case)) return { ...alreadyImported(makeSourceId(doc.sha256, doc.case), doc.case), entityIds: {} };
     const refs = new Map<string, ApplyText['entities'][number]>();
     for (const [i, e] of input.entities.entries()) {
@@ -120,7 +143,8 @@ export class TextService {
       }
       if (e.mergeWith) {
         const target = await this.deps.store.getEntity(e.mergeWith);
-        if (!target) throw new AppError('bad_request', `entities[${i}].mergeWith: entity ${e.mergeWith} does not exist`);
+        // an entity none of the user's cases asserts answers as one that does not exist
+        if (!target || (access !== 'all' && !target.cases.some((c) => access.has(c)))) throw new AppError('bad_request', `entities[${i}].mergeWith: entity ${e.mergeWith} does not exist`);
         if (target.type !== e.type) throw new AppError('bad_request', `entities[${i}].mergeWith: ${e.mergeWith} is a ${target.type}, not a ${e.type}`);
       }
       refs.set(e.ref, e);
@@ -200,7 +224,7 @@ export class TextService {
   }
 }
 
-function toMatch(e: { id: string; type: EntityType; label: string; sources: { sourceName: string; sourceKind: string; case: string }[] }, by: 'id' | 'label'): CandidateMatch {
+function matchOf(e: { id: string; type: EntityType; label: string; sources: { sourceName: string; sourceKind: string; case: string }[] }, by: 'id' | 'label'): CandidateMatch {
   const seen = new Set<string>();
   const sources: CandidateMatch['sources'] = [];
   for (const s of e.sources) {

@@ -203,6 +203,8 @@ async function verify(path: string, file: string): Promise<Verified> {
     if (!m) return;
     const name = `source ${i + 1} (${s.src.name})`;
     if (m.sha256 !== s.src.sha256) mismatches.push(`${name}: the source file's sha256 is ${m.sha256.slice(0, 16)}… in the manifest but ${s.src.sha256.slice(0, 16)}… in the records`);
+    // the manifest's cases are what per-case access checks before anything is written: they must be the records'
+    if (m.case !== s.src.case) mismatches.push(`${name}: the case is "${m.case.slice(0, 120)}" in the manifest but "${s.src.case.slice(0, 120)}" in the records`);
     const h = sha(s.hash);
     if (m.recordsSha256 !== h) differ(`the records of ${name}`, m.recordsSha256, h);
   });
