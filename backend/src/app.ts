@@ -108,6 +108,13 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.trustProxy) app.set('trust proxy', deps.trustProxy);
   const api = Router();
   api.use(sessionMiddleware(auth));
+  // signed out, only the public routes are reached: nothing else is parsed, and unknown paths answer
+  // 401 like known ones (no mapping of the API without an account)
+  const open = new Set([...routes.filter((r) => r.access === 'public').map((r) => `${r.method.toUpperCase()} ${r.path}`), 'GET /openapi.json']);
+  api.use((req, res, next) => {
+    if (principalOf(res) || open.has(`${req.method === 'HEAD' ? 'GET' : req.method} ${req.path}`)) return next();
+    next(new AppError('unauthorized', 'sign in first'));
+  });
   api.use(refuseCrossSiteWrites);
   // exports and snapshots carry view ids, positions and view state: a larger (still bounded) body
   api.use(['/exports', '/snapshots'], express.json({ limit: EXPORT_JSON_LIMIT, strict: true }));

@@ -173,6 +173,8 @@ describe('API', () => {
     expect(r.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     const cases = (await request(h.app).get('/api/cases')).body.cases.map((c: { name: string }) => c.name);
     expect(cases).toEqual(['fixture-case', 'lima-2023']);
+    // the source names who imported it: the signed-in user
+    expect((await h.store.listSources('fixture-case')).map((x) => x.importedBy)).toEqual(['admin']);
   });
 
   it('runs an import as a job with progress when asked, and reports a refused one', async () => {

@@ -50,6 +50,10 @@ describe('accounts and access', () => {
         expect(r.body).toEqual({ code: 'unauthorized', message: 'sign in first' });
       }
     }
+    // signed out, a body is not even parsed, and unknown paths do not reveal themselves as 404
+    expect((await request(h.raw).post('/api/merges').set('Content-Type', 'application/json').send('{not json')).status).toBe(401);
+    expect((await request(h.raw).get('/api/no-such-route')).status).toBe(401);
+    expect((await request(h.app).get('/api/no-such-route')).status).toBe(404);
   });
 
   it('answers 403 on every route whose permission the role lacks, and records each refusal', async () => {

@@ -35,19 +35,23 @@ describe('every route under random input (fast-check)', () => {
   let ops: Op[] = [];
   let knownId = '';
   const errors: string[] = [];
+  /** who sends each request: every role, and nobody */
+  const who: Record<string, Parameters<typeof request>[0]> = {};
 
   beforeAll(async () => {
     h = await makeApp({ maxUploadBytes: 256 * 1024, log: { error: (m, f) => errors.push(`${m} ${JSON.stringify(f)}`), warn() {}, info() {}, debug() {} } });
     const r = await request(h.app).post('/api/imports?name=lima-raid.report.yaml').set('Content-Type', 'application/octet-stream').send(readFileSync(SEED));
     expect(r.status).toBe(201);
     knownId = (await request(h.app).get('/api/search').query({ q: 'Amsterdam' })).body.hits[0].id;
+    Object.assign(who, { admin: h.app, analyst: await h.as('ana', 'analyst', ['lima-2023']), viewer: await h.as('vic', 'viewer', ['lima-2023']), nobody: h.raw });
     const doc = (await request(h.app).get('/api/openapi.json')).body as { paths: Record<string, Record<string, { parameters: { name: string; in: 'path' | 'query' }[]; requestBody?: { content: Record<string, unknown> } }>> };
     ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, op]) => ({
         method: method as Op['method'], path, params: op.parameters ?? [],
         json: !!op.requestBody?.content['application/json'], binary: !!op.requestBody?.content['application/octet-stream'],
       })),
-    );
+    // signing out would end the fuzzing sessions (test/api/auth.test.ts covers it)
+    ).filter((o) => o.path !== '/auth/logout');
   });
   afterAll(() => h.close());
 
@@ -63,7 +67,8 @@ describe('every route under random input (fast-check)', () => {
         fc.array(fc.tuple(fc.nat(), text), { maxLength: 5 }),
         fc.oneof(jsonBody.map((j) => ({ kind: 'json' as const, j })), fc.uint8Array({ maxLength: 2048 }).map((b) => ({ kind: 'bytes' as const, b })), fc.string({ maxLength: 200 }).map((s) => ({ kind: 'text' as const, s }))),
         fc.boolean(),
-        async (pick, values, body, useKnownId) => {
+        fc.constantFrom('admin', 'analyst', 'viewer', 'nobody'),
+        async (pick, values, body, useKnownId, as) => {
           const op = ops[pick % ops.length];
           const q: Record<string, string> = {};
           let path = op.path;
@@ -74,7 +79,7 @@ describe('every route under random input (fast-check)', () => {
             else q[p.name] = v;
           });
           path = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'id' && useKnownId ? knownId : 'x'));
-          let req = request(h.app)[op.method](`/api${path}`).query(q);
+          let req = request(who[as])[op.method](`/api${path}`).query(q);
           if (op.method !== 'get' && op.method !== 'delete') {
             if (body.kind === 'json') req = req.set('Content-Type', 'application/json').send(JSON.stringify(body.j));
             else if (body.kind === 'bytes') req = req.set('Content-Type', op.binary ? 'application/octet-stream' : 'application/json').send(Buffer.from(body.b));
@@ -82,7 +87,8 @@ describe('every route under random input (fast-check)', () => {
           }
           const r = await req;
           seen.set(`${op.method} ${op.path}`, (seen.get(`${op.method} ${op.path}`) ?? 0) + 1);
-          expect(r.status, `${op.method.toUpperCase()} /api${path} → ${r.status} ${r.text.slice(0, 300)}`).toBeLessThan(500);
+          expect(r.status, `${as}: ${op.method.toUpperCase()} /api${path} → ${r.status} ${r.text.slice(0, 300)}`).toBeLessThan(500);
+          if (as === 'nobody' && !['/health', '/auth/login', '/openapi.json'].includes(op.path)) expect(r.status).toBe(401);
           if (r.status >= 400) {
             expect(r.body).toMatchObject({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) });
             expect(r.text).not.toMatch(/\bat \S+ \(|node_modules|\/work\/|\.ts:\d+/);
@@ -94,6 +100,8 @@ describe('every route under random input (fast-check)', () => {
     // nearly every route was reached, and the server still answers
     expect(seen.size).toBeGreaterThan(ops.length * 0.9);
     expect((await request(h.app).get('/api/health')).status).toBe(200);
+    // and the sessions were still signed in at the end (the fuzzing reached the routes, not just the 401)
+    for (const as of ['admin', 'analyst', 'viewer']) expect((await request(who[as]).get('/api/auth/me')).status).toBe(200);
     expect(errors).toEqual([]);
   }, 300_000);
 });

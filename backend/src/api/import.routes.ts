@@ -113,7 +113,7 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
         // the target case must be one of the user's before a byte is spooled: the named case, else the default
         // one (a case report or exchange file that names another case is checked again before anything is written)
         requireWritableCase(principal.cases, query.case ?? imports.defaultCase);
-        const opts = { case: query.case, format: query.format, mapping: query.mapping, access: principal.cases };
+        const opts = { case: query.case, format: query.format, mapping: query.mapping, access: principal.cases, importedBy: principal.user };
         if (!query.async) {
           const out = await imports.importStream(req, { name: query.name, ...opts });
           res.status(out.status === 'applied' ? 201 : 200).json(out);
