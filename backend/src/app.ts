@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): express.Express {
       },
     }),
     ...authRoutes(auth),
-    ...graphRoutes(graph, store),
+    ...graphRoutes(graph),
     ...importRoutes(imports, jobs),
     ...annotationRoutes(graph, store),
     ...(deps.mappings ? mappingRoutes(deps.mappings) : []),

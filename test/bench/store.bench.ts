@@ -27,7 +27,7 @@ export interface StoreBenchOptions {
   log: (line: string) => void;
 }
 
-async function* networkChunks(b: BatchBuilder, rows: number, log: (l: string) => void): AsyncIterable<BatchChunk> {
+export async function* networkChunks(b: BatchBuilder, rows: number, log: (l: string) => void): AsyncIterable<BatchChunk> {
   let i = 0;
   for (const e of syntheticNetworkEdges({ rows, seed: 7 })) {
     const from = b.phone(e.from, { locator: `row ${i + 1}` }).id;

@@ -1,6 +1,6 @@
 // The GraphStore contract: one suite every adapter must pass (embedded always, Neo4j when NEO4J_URI is set).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Batch } from '../../backend/src/model/index.ts';
+import { makeLinkId, type Batch } from '../../backend/src/model/index.ts';
 import type { GraphStore } from '../../backend/src/storage/port.ts';
 import { buildCell, buildStar, builder } from '../factories.ts';
 
@@ -501,6 +501,49 @@ export function graphStoreContract(name: string, open: () => Promise<StoreHarnes
       expect(sub.links).toHaveLength(2);
       expect(sub.links.every((l) => l.count === 1 && l.durationS === 30)).toBe(true);
       expect((await store.subgraph([hub, leaves[0]], ['MEMBER_OF'])).links).toEqual([]);
+    });
+
+    it('per-case access: visibleIn keeps the entities and links a source of a granted case asserts', async () => {
+      // case-a: Ana and the shared phone, Ana USES_PHONE it, the phone CALLED Ana's office line.
+      // case-b: Bruno and the same phone, Bruno USES_PHONE it, and the same call (a shared link, an event of its own).
+      const a = builder({ name: 'a.yaml', case: 'case-a' });
+      const ana = a.entity('Person', { key: 'ana', label: 'Ana', locator: '¶1' });
+      const shared = a.phone('+51 1 555 0199', { locator: 'contacts/1' }).id;
+      const office = a.phone('+51 1 555 0100', { locator: 'contacts/2' }).id;
+      const anaUses = a.link('USES_PHONE', ana, shared, '¶1');
+      a.event('CALLED', shared, office, { kind: 'call', at: new Date('2023-10-01T10:00:00Z'), durationS: 5, locator: 'calls/1' });
+      const called = makeLinkId('CALLED', shared, office);
+      const b = builder({ name: 'b.yaml', case: 'case-b' });
+      const bruno = b.entity('Person', { key: 'bruno', label: 'Bruno', locator: '¶7' });
+      b.phone('+51 1 555 0199', { locator: 'row 3' });
+      b.phone('+51 1 555 0100', { locator: 'row 4' });
+      const brunoUses = b.link('USES_PHONE', bruno, shared, 'row 3');
+      b.event('CALLED', shared, office, { kind: 'call', at: new Date('2023-10-02T10:00:00Z'), durationS: 7, locator: 'calls/9' });
+      await store.apply(a.build());
+      await store.apply(b.build());
+      expect(called).toBe((await store.subgraph([shared, office])).links[0].id);
+      const all = [ana, bruno, shared, office, anaUses, brunoUses, called];
+      const sorted = async (ids: string[], cases: string[]) => [...await store.visibleIn(ids, cases)].sort();
+      expect(await sorted(all, ['case-a'])).toEqual([ana, shared, office, anaUses, called].sort());
+      expect(await sorted(all, ['case-b'])).toEqual([bruno, shared, office, brunoUses, called].sort());
+      expect(await sorted(all, ['case-a', 'case-b'])).toEqual([...all].sort());
+      expect(await sorted(all, ['case-b', 'case-b', 'no-such-case'])).toEqual([bruno, shared, office, brunoUses, called].sort());
+      expect(await sorted([bruno, brunoUses, bruno], ['case-a'])).toEqual([]);
+      // empty inputs, unknown cases and ids, repeats
+      expect(await sorted([], ['case-a'])).toEqual([]);
+      expect(await sorted(all, [])).toEqual([]);
+      expect(await sorted(all, ['Case-A', 'case-a '])).toEqual([]);
+      expect(await sorted([ana, ana, 'per_missing', 'lnk_missing'], ['case-a'])).toEqual([ana]);
+      // hostile ids and case names are data: nothing matches, nothing breaks, nothing changes
+      const before = await store.counts();
+      const hostile = ["' OR '1'='1", '") OR 1=1 --', '%', '*', 'per_%', '\\', '$ids', '{id: 1}', '] RETURN 1 //', 'x\u0000y', ''];
+      expect(await sorted(hostile, ['case-a'])).toEqual([]);
+      expect(await sorted([...hostile, ana], ['case-a', ...hostile])).toEqual([ana]);
+      expect(await sorted(all, hostile)).toEqual([]);
+      expect(await store.counts()).toEqual(before);
+      // more ids than one statement or query takes: the visible ones are still found
+      const many = Array.from({ length: 12_345 }, (_, i) => `per_${String(i).padStart(24, '0')}`);
+      expect(await sorted([...many, brunoUses, ...many.slice(0, 10), ana], ['case-a', 'case-b'])).toEqual([ana, brunoUses].sort());
     });
   });
 }

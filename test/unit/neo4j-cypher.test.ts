@@ -13,7 +13,7 @@ import {
 const PARAMETERS = [
   'seconds', 'version', 'next', 'id', 'ids', 'props', 'set', 'rows', 'sourceId', 'query', 'types', 'limit',
   'frontier', 'from', 'linkTypes', 'entityTypes', 'case', 'minDevices', 'entityId', 'kind',
-  'to', 'dateKey',
+  'to', 'dateKey', 'cases',
 ];
 
 function schema(extraKeys: string[] = [], defaultLanguage: 'CYPHER 5' | 'CYPHER 25' = 'CYPHER 5'): DbSchema {
@@ -56,7 +56,7 @@ describe('Neo4j adapter Cypher, linted by Neo4j\'s semantic analysis (Cypher 5)'
     const names = new Set(STATEMENTS.map((s) => s.name));
     for (const t of ENTITY_TYPES) expect(names).toContain(`T.createEntities(${t})`);
     for (const t of LINK_TYPES) {
-      for (const tpl of ['linksById', 'createLinks', 'updateLinks']) expect(names).toContain(`T.${tpl}(${t})`);
+      for (const tpl of ['linksById', 'createLinks', 'updateLinks', 'visibleLinks']) expect(names).toContain(`T.${tpl}(${t})`);
       expect(SCHEMA).toContain(linkIdIndex(t));
     }
     // every Q statement and template function is in the list the lint runs over

@@ -140,6 +140,15 @@ function execute(g: Graph, q: string, p: Row): Row[] {
       return [];
     }
     case Q.entityById: { const n = entity(p.id); return n ? [{ props: { ...n.props } }] : []; }
+    case Q.visibleEntities: {
+      const granted = new Set(p.cases as string[]);
+      return (p.ids as string[]).flatMap((id) => {
+        const n = entity(id);
+        if (!n) return [];
+        const visible = [...g.rels.values()].some((r) => r.type === 'ASSERTS' && r.end === n.id && g.node(r.start).labels.has('Source') && granted.has(String(g.node(r.start).props.case)));
+        return [{ id, visible }];
+      });
+    }
     case Q.entityProvenance: {
       const n = entity(p.id);
       if (!n) return [];
@@ -326,6 +335,11 @@ function execute(g: Graph, q: string, p: Row): Row[] {
         if (a && b) { g.relate(t, a, b, row.props as Row); n++; }
       }
       return [{ n: int(n) }];
+    }
+    if (q === T.visibleLinks(t)) {
+      const granted = new Set(g.all('Source').filter((s) => (p.cases as string[]).includes(String(s.props.case))).map((s) => s.props.id));
+      const ids = (p.ids as string[]).filter((id) => ofType().some((r) => r.props.id === id && ((r.props.sourceIds ?? []) as string[]).some((s) => granted.has(s))));
+      return [...new Set(ids)].map((id) => ({ id }));
     }
     if (q === T.updateLinks(t)) { for (const row of p.rows as Row[]) for (const r of ofType().filter((x) => x.props.id === row.id)) setAll(r.props, row.set as Row); return []; }
   }

@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import { CaseSummary, CrossDeviceHit, EntityDetail, LinkTypeSchema, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
 import type { GraphService } from '../services/graph.service.ts';
-import type { GraphStore } from '../storage/port.ts';
 import { csvEnum, defineRoute } from './route.ts';
 
 const EntityIdParams = z.object({ id: z.string().min(1).max(100) });
@@ -49,7 +48,7 @@ const HitsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export function graphRoutes(graph: GraphService, store: GraphStore) {
+export function graphRoutes(graph: GraphService) {
   return [
     defineRoute({
       method: 'get', path: '/search', tag: 'graph', access: 'read', summary: 'Full-text search over labels, aliases and identifiers (partial phone digits too)',

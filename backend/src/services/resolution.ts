@@ -38,6 +38,11 @@ export class Resolution {
     return [...this.active];
   }
 
+  /** The same log with only the merges `keep` accepts (e.g. those a user may see both ends of). */
+  only(keep: (m: ActiveMerge) => boolean): Resolution {
+    return new Resolution(this.active.filter(keep));
+  }
+
   canon(id: string): string {
     let cur = id;
     for (let i = 0; i < 1000 && this.alias.has(cur); i++) cur = this.alias.get(cur)!;

@@ -80,6 +80,11 @@ export interface GraphStore {
    */
   applyStream(source: SourceInfo, chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>): Promise<ApplyResult>;
   hasSource(sha256: string, caseName: string): Promise<boolean>;
+  /**
+   * Of the given entity and link ids, those asserted by at least one source of one of `cases` (per-case
+   * access: an item no granted case's source asserts is invisible to the user).
+   */
+  visibleIn(ids: string[], cases: string[]): Promise<Set<string>>;
   getEntity(id: string): Promise<EntityDetail | null>;
   search(query: SearchQuery): Promise<SearchHit[]>;
   /** The neighbourhood of `ids` up to `depth` hops: the seeds, the entities found (capped) and the links among all of them. */

@@ -261,6 +261,18 @@ export class EmbeddedGraphStore implements GraphStore {
     return this.stmt.sourceByHash.get(sha256, caseName) !== undefined;
   }
 
+  async visibleIn(ids: string[], cases: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (!ids.length || !cases.length) return out;
+    const q = this.db.prepare<[string, string], { item: string }>(
+      `SELECT DISTINCT p.item FROM prov p WHERE p.item IN (SELECT value FROM json_each(?))
+         AND p.source IN (SELECT id FROM sources WHERE case_name IN (SELECT value FROM json_each(?)))`,
+    );
+    const caseJson = JSON.stringify(cases);
+    for (let i = 0; i < ids.length; i += 5000) for (const r of q.all(JSON.stringify(ids.slice(i, i + 5000)), caseJson)) out.add(r.item);
+    return out;
+  }
+
   async getEntity(id: string): Promise<EntityDetail | null> {
     const row = this.stmt.entityById.get(id);
     if (!row) return null;

@@ -116,6 +116,13 @@ export const Q = {
 
   // --- reads ---
   entityById: 'MATCH (n:Entity {id: $id}) RETURN properties(n) AS props',
+  /**
+   * Per-case access: each of $ids that is an entity, and whether a source of one of $cases asserts it (ids
+   * that are no entity come back as no row: the adapter then looks them up as links).
+   */
+  visibleEntities: `UNWIND $ids AS id
+     MATCH (n:Entity {id: id})
+     RETURN id, EXISTS { MATCH (s:Source)-[:ASSERTS]->(n) WHERE s.case IN $cases } AS visible`,
   entityProvenance: `MATCH (s:Source)-[p:ASSERTS]->(:Entity {id: $id}) RETURN ${SOURCE_FIELDS} AS source, p.locator AS locator`,
   entityLinkStats: `MATCH (n:Entity {id: $id})
      OPTIONAL MATCH (n)-[r:${ANY_LINK}]-()
@@ -226,6 +233,16 @@ export const T = {
   updateLinks(type: LinkType): string {
     return `UNWIND $rows AS row MATCH ()-[r:${relType(type)} {id: row.id}]->() SET r += row.set`;
   },
+  /**
+   * Per-case access: those of $ids that are links of this type asserted by a source of one of $cases. A link's
+   * provenance is its `sourceIds` (one per locator, as the adapter writes and dumps it); the source ids are
+   * sought through the Source.id constraint, the link through its type's id index.
+   */
+  visibleLinks(type: LinkType): string {
+    return `UNWIND $ids AS id MATCH ()-[r:${relType(type)} {id: id}]->()
+       WHERE EXISTS { MATCH (s:Source) WHERE s.id IN r.sourceIds AND s.case IN $cases }
+       RETURN DISTINCT id`;
+  },
 };
 
 /**
@@ -258,6 +275,7 @@ export function allStatements(): { name: string; query: string }[] {
     out.push({ name: `T.linksById(${t})`, query: T.linksById(t) });
     out.push({ name: `T.createLinks(${t})`, query: T.createLinks(t) });
     out.push({ name: `T.updateLinks(${t})`, query: T.updateLinks(t) });
+    out.push({ name: `T.visibleLinks(${t})`, query: T.visibleLinks(t) });
   }
   out.push({ name: 'TEST_WIPE', query: TEST_WIPE });
   return out;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import neo4j, { type BookmarkManager } from 'neo4j-driver';
 import { AppError } from '../../errors.ts';
 import {
-  alreadyImported, makeSourceId, type Annotation, type AnnotationInput, type ApplyResult, type Batch, type BatchChunk, type CaseSummary, type Counts, type CrossDeviceHit, type EntityDetail,
+  LINK_TYPES, alreadyImported, makeSourceId, type Annotation, type AnnotationInput, type ApplyResult, type Batch, type BatchChunk, type CaseSummary, type Counts, type CrossDeviceHit, type EntityDetail,
   type EntityRecord, type EntityType, type EntityView, type EventRecord, type GraphView, type LinkRecord, type LinkType, type LinkView, type Props,
   type SearchHit, type Source, type SourceInfo,
 } from '../../model/index.ts';
@@ -421,6 +421,29 @@ export class Neo4jGraphStore implements GraphStore {
   async hasSource(sha256: string, caseName: string): Promise<boolean> {
     const [row] = await this.read((tx) => rows(tx, Q.sourceExists, { id: makeSourceId(sha256, caseName) }));
     return Number(row?.n ?? 0) > 0;
+  }
+
+  /**
+   * Entities asserted (:ASSERTS) by a source of one of `cases`, and links whose `sourceIds` name such a source.
+   * Ids are first looked up as entities; only the rest are sought as links, one indexed statement per type.
+   */
+  async visibleIn(ids: string[], cases: string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    const wanted = [...new Set(ids)];
+    const granted = [...new Set(cases)];
+    if (!wanted.length || !granted.length) return out;
+    return this.read(async (tx) => {
+      const entities = new Set<string>();
+      for (const r of await unwind(tx, Q.visibleEntities, 'ids', wanted, { cases: granted })) {
+        entities.add(String(r.id));
+        if (r.visible === true) out.add(String(r.id));
+      }
+      const rest = wanted.filter((id) => !entities.has(id));
+      if (rest.length) {
+        for (const type of LINK_TYPES) for (const r of await unwind(tx, T.visibleLinks(type), 'ids', rest, { cases: granted })) out.add(String(r.id));
+      }
+      return out;
+    });
   }
 
   async getEntity(id: string): Promise<EntityDetail | null> {
