@@ -2,6 +2,7 @@
 import express, { Router } from 'express';
 import helmet from 'helmet';
 import { authRoutes, sessionMiddleware } from './api/auth.routes.ts';
+import { FairQueue } from './api/fair-queue.ts';
 import type { AuthService } from './auth/auth.service.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,7 +127,9 @@ export function createApp(deps: AppDeps): express.Express {
   api.get('/openapi.json', (_req, res) => {
     res.json(openapi);
   });
-  mount(api, routes, { principal: (_req, res) => principalOf(res), audit: (e) => auth.audit(e) });
+  // store-bound reads take turns: one at a time on the synchronous embedded store, a few at once on Neo4j
+  const queue = new FairQueue(store.kind === 'embedded' ? 1 : 16);
+  mount(api, routes, { principal: (_req, res) => principalOf(res), audit: (e) => auth.audit(e), queue });
   api.use(notFoundHandler());
   app.use('/api', api);
   if (deps.staticDir && existsSync(deps.staticDir)) {

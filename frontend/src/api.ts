@@ -102,11 +102,6 @@ export interface TextExtractQuery {
   reportDate?: string;
 }
 
-export interface ApiOptions {
-  /** who is acting: sent as X-Casegraph-User with notes and merges */
-  user?: () => string;
-}
-
 type QueryValue = string | number | string[] | undefined;
 
 function queryString(params: Record<string, QueryValue>): string {
@@ -138,20 +133,55 @@ async function errorFrom(res: Response): Promise<ApiError> {
 }
 
 /**
- * The one way the clients reach the server: a network failure becomes ApiError('network'), an error
- * answer becomes the server's ApiError; `json` also asks for and reads JSON.
+ * What the explorer does when the server answers 401 (signed out, or the session ended): shows the sign-in
+ * form and resolves once someone signed in again (the request is then sent once more), or rejects to let
+ * the request fail. Set once by the explorer (main.ts); without it a 401 is an ordinary ApiError.
  */
-function transport(base: string, fetchImpl: typeof fetch) {
+export type SessionLostHandler = () => Promise<void>;
+
+let sessionLost: SessionLostHandler | null = null;
+
+/** Installs (or, with null, removes) the handler every client calls on a 401. */
+export function onSessionLost(handler: SessionLostHandler | null): void {
+  sessionLost = handler;
+}
+
+/**
+ * After a 401 answer: waits for the sign-in (true: send the request again), or answers false when nobody
+ * handles lost sessions. Rejects with the abort when the caller gave up meanwhile.
+ */
+async function reauthenticated(signal?: AbortSignal | null): Promise<boolean> {
+  if (!sessionLost) return false;
+  await sessionLost();
+  if (signal?.aborted) throw new DOMException('The request was cancelled', 'AbortError');
+  return true;
+}
+
+/**
+ * The one way the clients reach the server: a network failure becomes ApiError('network'), an error
+ * answer becomes the server's ApiError; `json` also asks for and reads JSON. A 401 brings the sign-in form
+ * (see onSessionLost) and the request is sent again once signed in — unless `reauth` is off (the sign-in
+ * calls themselves).
+ */
+function transport(base: string, fetchImpl: typeof fetch, opts: { reauth?: boolean } = {}) {
   async function send(path: string, init: RequestInit = {}): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetchImpl(base + path, init);
-    } catch (err) {
-      if (isAbort(err)) throw err;
-      throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetchImpl(base + path, init);
+      } catch (err) {
+        if (isAbort(err)) throw err;
+        throw new ApiError('network', 0, `Cannot reach the Casegraph server (${(err as Error).message})`);
+      }
+      if (res.status === 401 && opts.reauth !== false && sessionLost && attempt < 2) {
+        // the answer's body is not needed: the same request goes again once signed in
+        void res.body?.cancel().catch(() => undefined);
+        await reauthenticated(init.signal);
+        continue;
+      }
+      if (!res.ok) throw await errorFrom(res);
+      return res;
     }
-    if (!res.ok) throw await errorFrom(res);
-    return res;
   }
   async function json<T>(path: string, init: RequestInit = {}): Promise<T> {
     const res = await send(path, { ...init, headers: { accept: 'application/json', ...(init.headers as Record<string, string> | undefined) } });
@@ -161,14 +191,14 @@ function transport(base: string, fetchImpl: typeof fetch) {
 }
 
 /** Builds a client for the API under `base` (same origin by default). */
-export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): Api {
+export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): Api {
   const request = transport(base, fetchImpl).json;
   const enc = encodeURIComponent;
-  /** A JSON POST recording who acts. */
+  /** A JSON POST (the server records the signed-in user as who acts). */
   const post = <T>(path: string, body?: unknown): Promise<T> =>
     request<T>(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', 'x-casegraph-user': options.user?.() ?? 'local' },
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body ?? {}),
     });
   /** ids joined with literal commas: every character counts against the URL limit */
@@ -298,6 +328,30 @@ export function createImportClient(base = '', fetchImpl: typeof fetch = (...args
   const request = transport(base, fetchImpl).json;
   const enc = encodeURIComponent;
   const binary = (body: Blob): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body });
+  /** One upload through XMLHttpRequest (fetch reports no upload progress). */
+  const uploadOnce = (file: Blob, query: UploadQuery, onUpload?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ImportJob> =>
+    new Promise<ImportJob>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${base}/api/imports${queryString({ name: query.name, case: query.case, mapping: query.mapping, async: 'true' })}`);
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.setRequestHeader('accept', 'application/json');
+      if (onUpload) xhr.upload.addEventListener('progress', (ev) => onUpload(ev.loaded, ev.lengthComputable ? ev.total : file.size));
+      xhr.addEventListener('load', () => {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          try {
+            resolve(JSON.parse(xhr.responseText) as ImportJob);
+          } catch {
+            reject(new ApiError('http_' + xhr.status, xhr.status, 'the server answered the upload with something that is not JSON'));
+          }
+        } else {
+          reject(xhrError(xhr));
+        }
+      });
+      xhr.addEventListener('error', () => reject(new ApiError('network', 0, 'Cannot reach the Casegraph server (the upload was interrupted)')));
+      xhr.addEventListener('abort', () => reject(new DOMException('upload aborted', 'AbortError')));
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(file);
+    });
 
   return {
     formats: async () => (await request<{ formats: FormatInfo[] }>('/api/formats')).formats,
@@ -306,29 +360,17 @@ export function createImportClient(base = '', fetchImpl: typeof fetch = (...args
     mappings: async () => (await request<{ mappings: SavedMapping[] }>('/api/mappings')).mappings,
     saveMapping: (name, mapping) =>
       request<SavedMapping>(`/api/mappings/${enc(name)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mapping) }),
-    upload: (file, query, onUpload, signal) =>
-      new Promise<ImportJob>((resolve, reject) => {
-        const xhr = new XMLHttpRequest();
-        xhr.open('POST', `${base}/api/imports${queryString({ name: query.name, case: query.case, mapping: query.mapping, async: 'true' })}`);
-        xhr.setRequestHeader('content-type', 'application/octet-stream');
-        xhr.setRequestHeader('accept', 'application/json');
-        if (onUpload) xhr.upload.addEventListener('progress', (ev) => onUpload(ev.loaded, ev.lengthComputable ? ev.total : file.size));
-        xhr.addEventListener('load', () => {
-          if (xhr.status >= 200 && xhr.status < 300) {
-            try {
-              resolve(JSON.parse(xhr.responseText) as ImportJob);
-            } catch {
-              reject(new ApiError('http_' + xhr.status, xhr.status, 'the server answered the upload with something that is not JSON'));
-            }
-          } else {
-            reject(xhrError(xhr));
-          }
-        });
-        xhr.addEventListener('error', () => reject(new ApiError('network', 0, 'Cannot reach the Casegraph server (the upload was interrupted)')));
-        xhr.addEventListener('abort', () => reject(new DOMException('upload aborted', 'AbortError')));
-        signal?.addEventListener('abort', () => xhr.abort(), { once: true });
-        xhr.send(file);
-      }),
+    async upload(file, query, onUpload, signal) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await uploadOnce(file, query, onUpload, signal);
+        } catch (err) {
+          // signed out meanwhile: the file goes again once signed in (see onSessionLost)
+          if (err instanceof ApiError && err.status === 401 && attempt < 2 && (await reauthenticated(signal))) continue;
+          throw err;
+        }
+      }
+    },
     job: (id) => request<ImportJob>(`/api/jobs/${enc(id)}`),
     crossDeviceHits: async (q, signal) =>
       (await request<{ hits: CrossDeviceHit[] }>(`/api/cross-device-hits${queryString({ case: q.case, minDevices: q.minDevices ?? 2, limit: q.limit ?? 100 })}`, { signal })).hits,
@@ -415,9 +457,8 @@ export function dispositionName(header: string | null): string | null {
 }
 
 /** Client for the export and snapshot routes under `base`. */
-export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args), options: ApiOptions = {}): ExchangeClient {
+export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): ExchangeClient {
   const { send } = transport(base, fetchImpl);
-  const user = () => options.user?.() ?? 'local';
 
   return {
     formats: async () => ((await (await send('/api/exports/formats', { headers: { accept: 'application/json' } })).json()) as { formats: ExportFormatInfo[] }).formats,
@@ -425,7 +466,7 @@ export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...ar
       const { format, ...rest } = body;
       const res = await send(snapshot ? '/api/snapshots' : '/api/exports', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-casegraph-user': user() },
+        headers: { 'content-type': 'application/json' },
         body: JSON.stringify(snapshot ? rest : body),
         signal,
       });
@@ -467,7 +508,7 @@ export function createExchangeClient(base = '', fetchImpl: typeof fetch = (...ar
       let job = (await (
         await send(`/api/snapshots/open${queryString({ name, async: 'true' })}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/octet-stream', accept: 'application/json', 'x-casegraph-user': user() },
+          headers: { 'content-type': 'application/octet-stream', accept: 'application/json' },
           body: file,
           signal,
         })
@@ -538,5 +579,86 @@ export function createKeyPlayersClient(base = '', fetchImpl: typeof fetch = (...
   return {
     start: (scope) => request<KeyPlayersJob>('/api/key-players?async=true', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope }) }),
     job: (id) => request<KeyPlayersJob>(`/api/jobs/${encodeURIComponent(id)}`),
+  };
+}
+
+// ---------------------------------------------------------------- accounts: sign-in, users, audit trail
+// (client functions for panels/sign-in.ts, panels/user.ts and panels/admin.ts; shapes from
+// backend/src/api/auth.routes.ts)
+
+/** The signed-in user: name, role and the cases granted ('all' for admins). */
+export type Me = import('zod').infer<typeof import('../../backend/src/api/auth.routes.ts').Me>;
+export type Role = Me['role'];
+export type UserView = import('zod').infer<typeof import('../../backend/src/api/auth.routes.ts').UserView>;
+export type AuditEntry = import('zod').infer<typeof import('../../backend/src/api/auth.routes.ts').AuditEntryView>;
+export type AuditOutcome = AuditEntry['outcome'];
+
+/** The filters of the audit trail (all optional; `from`/`to` are ISO dates or date-times, `to` exclusive). */
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  case?: string;
+  outcome?: AuditOutcome;
+  from?: string;
+  to?: string;
+}
+
+export interface AuditVerification {
+  entries: number;
+  ok: boolean;
+  brokenAt?: number;
+}
+
+export interface NewUser {
+  name: string;
+  role: Role;
+  password: string;
+  cases?: string[];
+}
+
+export interface UserChange {
+  role?: Role;
+  password?: string;
+  disabled?: boolean;
+  cases?: string[];
+}
+
+export interface AuthClient {
+  /** who is signed in; ApiError 401 when nobody (never brings the sign-in form by itself) */
+  me(): Promise<Me>;
+  /** 401 for a wrong name or password, 429 (details.retryAfterSeconds) after too many failures */
+  login(user: string, password: string): Promise<Me>;
+  logout(): Promise<void>;
+  /** 403 when `current` is wrong, 400 when `next` is too weak */
+  changePassword(current: string, next: string): Promise<void>;
+  users(): Promise<UserView[]>;
+  addUser(user: NewUser): Promise<UserView>;
+  updateUser(name: string, change: UserChange): Promise<UserView>;
+  /** entries newest first; `before` pages back (a seq) */
+  audit(filter: AuditFilter, page?: { before?: number; limit?: number }): Promise<AuditEntry[]>;
+  verifyAudit(): Promise<AuditVerification>;
+  /** where the JSON-lines export of the entries matching `filter` downloads from (a plain link) */
+  auditExportUrl(filter: AuditFilter): string;
+}
+
+/** Client for the sign-in, user and audit routes under `base`. */
+export function createAuthClient(base = '', fetchImpl: typeof fetch = (...args) => fetch(...args)): AuthClient {
+  // signing in must not bring the sign-in form again: the form handles those answers itself
+  const signIn = transport(base, fetchImpl, { reauth: false }).json;
+  const request = transport(base, fetchImpl).json;
+  const enc = encodeURIComponent;
+  const body = (method: string, data: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+  const filterQuery = (f: AuditFilter): Record<string, QueryValue> => ({ actor: f.actor, action: f.action, case: f.case, outcome: f.outcome, from: f.from, to: f.to });
+  return {
+    me: () => signIn<Me>('/api/auth/me'),
+    login: (user, password) => signIn<Me>('/api/auth/login', body('POST', { user, password })),
+    logout: async () => void (await signIn<unknown>('/api/auth/logout', body('POST', {}))),
+    changePassword: async (current, next) => void (await request<unknown>('/api/auth/password', body('POST', { current, next }))),
+    users: async () => (await request<{ users: UserView[] }>('/api/users')).users,
+    addUser: (user) => request<UserView>('/api/users', body('POST', user)),
+    updateUser: (name, change) => request<UserView>(`/api/users/${enc(name)}`, body('PUT', change)),
+    audit: async (f, page = {}) => (await request<{ entries: AuditEntry[] }>(`/api/audit${queryString({ ...filterQuery(f), before: page.before, limit: page.limit })}`)).entries,
+    verifyAudit: () => request<AuditVerification>('/api/audit/verify'),
+    auditExportUrl: (f) => `${base}/api/audit/export${queryString(filterQuery(f))}`,
   };
 }

@@ -25,7 +25,10 @@ import { describeFilter, openExpandFilter, type ExpandFilter } from './panels/ex
 import { closeFloating, floatingOpen } from './panels/floating.ts';
 import { createHelp } from './panels/help.ts';
 import { createPathsPanel, type EntityRef, type PathsOutcome } from './panels/paths.ts';
-import { createUserSettings } from './panels/user.ts';
+import { createUserMenu, refusedTitle, roleCan, type Capability } from './panels/user.ts';
+import { createAuthClient, onSessionLost, type Me } from './api.ts';
+import { createSignIn } from './panels/sign-in.ts';
+import { createAdminView } from './panels/admin.ts';
 import { createExchangeClient, type OpenedSnapshot } from './api.ts';
 import { createExportDialog } from './panels/export.ts';
 import { createSnapshotDialog, snapshotView } from './panels/snapshot.ts';
@@ -60,8 +63,7 @@ interface TestActions {
   saveView(): Promise<void>;
 }
 
-const userSettings = createUserSettings(byId<HTMLButtonElement>('btn-user'), (name) => toasts.show(`Notes and merges are now recorded as “${name}”`, 'success'));
-const api = createApi('', undefined, { user: () => userSettings.current() });
+const api = createApi();
 const state = createState();
 const cy = createCy(byId('cy'));
 const toasts = createToasts(byId('toasts'));
@@ -145,6 +147,7 @@ const details = createDetails(byId('details'), {
   onMerge: (keep, other, reason) => mergeEntities(keep, other, reason),
   onUnmerge: (annotationId, keepId, merged) => unmergeEntity(annotationId, keepId, merged),
   mergeCandidates: (id, type) => selectedRefs().filter((r) => r.id !== id && r.type === type),
+  writeRefusal: (action) => refusal('write', action),
 });
 
 async function showEntityDetails(id: string, known?: EntityDetail): Promise<void> {
@@ -490,6 +493,7 @@ const importDialog = createImportDialog(importClient, {
   onImported: afterImport,
   onShow: showImported,
   notify: (message, kind) => toasts.show(message, kind),
+  refusal: () => refusal('write', 'import'),
 });
 byId('btn-import').setAttribute('aria-haspopup', 'dialog');
 byId('btn-import').addEventListener('click', () => importDialog.open());
@@ -536,7 +540,7 @@ const hits = createHitsPanel(byId('hits'), importClient, { onOpen: (hit) => void
 document.addEventListener('keydown', (ev) => {
   const t = ev.target;
   const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement || (t instanceof HTMLElement && t.isContentEditable);
-  if (typing || help.isOpen() || ev.defaultPrevented) return;
+  if (typing || help.isOpen() || signIn.isOpen() || ev.defaultPrevented) return;
   if (keyAction(ev)) ev.preventDefault();
 });
 
@@ -745,7 +749,7 @@ async function openSavedView(saved: ViewState, token: number): Promise<void> {
 
 // ---------------------------------------------------------------- export and snapshots
 
-const exchange = createExchangeClient('', undefined, { user: () => userSettings.current() });
+const exchange = createExchangeClient();
 
 const exportDialog = createExportDialog(exchange, {
   cy,
@@ -884,10 +888,12 @@ function nodeMenu(node: NodeSingular): MenuItem[] {
   const others = sel.filter((r) => r.id !== me.id);
   if (others.length === 1 && others[0].type === me.type) {
     const other = others[0];
+    const refused = refusal('write', 'merge entities');
     items.push({
       label: `Merge “${other.label}” into this…`,
       action: 'merge',
-      hint: 'The two are the same entity: one node, every source kept; Unmerge splits them again',
+      disabled: refused !== null,
+      hint: refused ?? 'The two are the same entity: one node, every source kept; Unmerge splits them again',
       run: () => void mergeEntities(me, other, '').catch((err) => reportError(err, 'Merge')),
     });
   }
@@ -1177,7 +1183,7 @@ async function mergeEntities(keep: EntityRef, other: EntityRef, reason: string):
   await refreshEntityLinks([keep.id]);
   if (wasSelected) cy.getElementById(keep.id).select();
   resetHistory();
-  toasts.show(`Merged “${other.label}” into “${keep.label}” (recorded as ${userSettings.current()}; Unmerge in the details undoes it)`, 'success');
+  toasts.show(`Merged “${other.label}” into “${keep.label}” (recorded as ${signIn.current()?.user ?? 'you'}; Unmerge in the details undoes it)`, 'success');
   await showEntityDetails(keep.id);
 }
 
@@ -1311,6 +1317,67 @@ function keyAction(ev: KeyboardEvent): boolean {
   }
 }
 
+// ---------------------------------------------------------------- accounts: sign-in, roles, admin view
+
+const auth = createAuthClient();
+const signIn = createSignIn(auth, {
+  // someone else signed in over an ended session: start over for them (nothing of the previous view stays)
+  onOtherUser: () => location.reload(),
+});
+// any request answering 401 (signed out, session ended) waits for the sign-in form, then goes again
+// (the role is shown again: an admin may have changed it meanwhile)
+onSessionLost(async () => applyRole(await signIn.reauthenticate()));
+
+const adminBtn = byId<HTMLButtonElement>('btn-admin');
+const adminView = createAdminView(auth, {
+  caseNames: () => state.cases.map((c) => c.name),
+  currentUser: () => signIn.current()?.user ?? null,
+  notify: (message, kind) => toasts.show(message, kind),
+});
+adminBtn.addEventListener('click', () => adminView.open());
+
+const userMenu = createUserMenu(byId<HTMLButtonElement>('btn-user'), auth, {
+  onSignOut: () => void signOut(),
+  onAdmin: () => adminView.open(),
+  notify: (message, kind) => toasts.show(message, kind),
+});
+
+async function signOut(): Promise<void> {
+  try {
+    await auth.logout();
+  } catch (err) {
+    reportError(err, 'Sign out');
+    return;
+  }
+  // a fresh page: the sign-in form, and nothing of this user's work left on screen or in memory
+  location.reload();
+}
+
+/** Why the signed-in user's role cannot `action` (the tooltip of the disabled control), or null when it can. */
+function refusal(capability: Capability, action: string): string | null {
+  const me = signIn.current();
+  if (!me) return null;
+  return roleCan(me.role, capability) ? null : refusedTitle(me.role, action);
+}
+
+/** The signed-in user in the top bar; what their role cannot do is disabled with a tooltip (the server refuses it anyway). */
+function applyRole(me: Me): void {
+  userMenu.set(me);
+  document.body.dataset.role = me.role;
+  adminBtn.hidden = !roleCan(me.role, 'admin');
+  const gate = (id: string, capability: Capability, action: string) => {
+    const btn = byId<HTMLButtonElement>(id);
+    const refused = refusal(capability, action);
+    btn.dataset.title ??= btn.title;
+    btn.disabled = refused !== null;
+    btn.title = refused ?? btn.dataset.title;
+  };
+  gate('btn-import', 'write', 'import');
+  gate('btn-text-import', 'write', 'add entities from text');
+  gate('btn-open-snapshot', 'write', 'open snapshots (opening imports their facts)');
+  gate('btn-export', 'export', 'export');
+}
+
 // ---------------------------------------------------------------- start
 
 async function showStore(): Promise<void> {
@@ -1325,6 +1392,7 @@ async function showStore(): Promise<void> {
 async function start(): Promise<void> {
   void showStore();
   try {
+    applyRole(await signIn.ensure());
     await loadCases();
     const saved = await savedViewFromUrl();
     const wanted = caseFromUrl() ?? saved?.case ?? null;

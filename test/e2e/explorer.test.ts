@@ -271,7 +271,7 @@ describe('explorer', () => {
   });
 
   it('renders a hostile label as literal text', async () => {
-    const res = await fetch(`${h.server.url}/api/imports?name=xss.report.yaml`, {
+    const res = await h.fetch(`/api/imports?name=xss.report.yaml`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
       body: XSS_REPORT,
@@ -327,7 +327,7 @@ describe('explorer', () => {
       const b = (a + 1 + rnd(n - 1)) % n;
       lines.push(`  - { type: RELATED_TO, from: p${a}, to: p${b}, at: "extra ${k}" }`);
     }
-    const res = await fetch(`${h.server.url}/api/imports?name=bulk.report.yaml`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: lines.join('\n') + '\n' });
+    const res = await h.fetch(`/api/imports?name=bulk.report.yaml`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: lines.join('\n') + '\n' });
     expect(res.ok, await res.clone().text()).toBe(true);
     const overview = await h.get<GraphView>(`/api/cases/bulk-probe/overview?limit=2000`);
     expect(overview.entities.length).toBeGreaterThan(600);

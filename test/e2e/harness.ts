@@ -1,7 +1,9 @@
 // End-to-end harness: starts the real Casegraph server (`casegraph serve`) on a fresh data directory and a
-// free port, launches headless Chromium through playwright-core, collects console and page errors, and
-// tears everything down. The server serves dist/, so the explorer must have been built (npm run test:e2e
-// builds first; a missing dist/ is built here).
+// free port (its admin created on first start with a known test password), launches headless Chromium
+// through playwright-core with the browser context signed in as that admin, gives node-side API calls the
+// same kind of session cookie, collects console and page errors, and tears everything down. The server
+// serves dist/, so the explorer must have been built (npm run test:e2e builds first; a missing dist/ is
+// built here).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,6 +25,10 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+
+/** The admin every e2e server creates on first start (CASEGRAPH_ADMIN_PASSWORD): a test-only password. */
+export const ADMIN_USER = 'admin';
+export const ADMIN_PASSWORD = 'e2e-admin-password-synthetic';
 
 export interface ServerHandle {
   url: string;
@@ -71,7 +77,7 @@ export async function startServer(timeoutMs = 90_000): Promise<ServerHandle> {
   const port = await freePort();
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['backend/src/cli.ts', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASEGRAPH_DATA: dataDir, NODE_ENV: 'test' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', CASEGRAPH_DATA: dataDir, NODE_ENV: 'test', CASEGRAPH_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -113,27 +119,73 @@ export async function startServer(timeoutMs = 90_000): Promise<ServerHandle> {
   }
 }
 
-export interface BrowserHandle {
-  browser: Browser;
-  context: BrowserContext;
-  /** console messages of type error and uncaught page errors, from every page of the context */
-  errors: string[];
-  newPage(): Promise<Page>;
-  stop(): Promise<void>;
+/** Node-side calls to the server under test, signed in (the session cookie goes with every request). */
+export interface ApiSession {
+  /** `casegraph_session=…`, as sent in the Cookie header */
+  cookie: string;
+  /** fetch(server + path) with the session cookie */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** GET a JSON path; throws on an error answer */
+  get<T = unknown>(path: string): Promise<T>;
+  /** a JSON body sent with `method`; throws on an error answer */
+  send<T = unknown>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T>;
+}
+
+/** Signs `user` in through POST /api/auth/login and answers node-side calls carrying that session. */
+export async function signInApi(url: string, user = ADMIN_USER, password = ADMIN_PASSWORD): Promise<ApiSession> {
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  if (!res.ok) throw new Error(`sign-in of ${user} → ${res.status}: ${await res.text()}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c.startsWith('casegraph_session='));
+  if (!cookie) throw new Error(`sign-in of ${user} set no session cookie`);
+  const call = (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set('cookie', cookie);
+    return fetch(url + path, { ...init, headers });
+  };
+  const checked = async <T>(what: string, res: Response): Promise<T> => {
+    if (!res.ok) throw new Error(`${what} → ${res.status}: ${await res.text()}`);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  return {
+    cookie,
+    fetch: call,
+    get: async <T>(path: string) => checked<T>(`GET ${path}`, await call(path)),
+    send: async <T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) =>
+      checked<T>(`${method} ${path}`, await call(path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })),
+  };
 }
 
 /**
- * Launches headless Chromium (playwright gives it a fresh temporary profile); every page's console
- * errors land in `errors`.
+ * Signs a browser context in: the cookie that `context.request` receives is shared with the context's
+ * pages, so the explorer opens straight onto the workbench.
  */
-export async function startBrowser(): Promise<BrowserHandle> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  const errors: string[] = [];
+export async function signInContext(context: BrowserContext, url: string, user = ADMIN_USER, password = ADMIN_PASSWORD): Promise<void> {
+  const res = await context.request.post(`${url}/api/auth/login`, { data: { user, password } });
+  if (!res.ok()) throw new Error(`browser sign-in of ${user} → ${res.status()}: ${await res.text()}`);
+}
+
+export interface ContextHandle {
+  context: BrowserContext;
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface BrowserHandle extends ContextHandle {
+  browser: Browser;
+  /** console messages of type error and uncaught page errors, from every page of every context */
+  errors: string[];
+  /** another context (own cookies: signed out unless signed in), its pages' errors also in `errors` */
+  newContext(): Promise<ContextHandle>;
+  stop(): Promise<void>;
+}
+
+function contextHandle(context: BrowserContext, errors: string[]): ContextHandle {
   return {
-    browser,
     context,
-    errors,
     async newPage() {
       const page = await context.newPage();
       // never wait forever on a missing element: fail with a message instead of hitting the test timeout
@@ -144,8 +196,26 @@ export async function startBrowser(): Promise<BrowserHandle> {
       page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
       return page;
     },
+    close: () => context.close().catch(() => undefined),
+  };
+}
+
+/**
+ * Launches headless Chromium (playwright gives it a fresh temporary profile); every page's console
+ * errors land in `errors`. The context is not signed in: see signInContext.
+ */
+export async function startBrowser(): Promise<BrowserHandle> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const newContext = () => browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  const errors: string[] = [];
+  const main = contextHandle(await newContext(), errors);
+  return {
+    ...main,
+    browser,
+    errors,
+    newContext: async () => contextHandle(await newContext(), errors),
     async stop() {
-      await context.close().catch(() => undefined);
+      await main.close();
       await browser.close().catch(() => undefined);
     },
   };
@@ -153,35 +223,42 @@ export async function startBrowser(): Promise<BrowserHandle> {
 
 export interface Harness {
   server: ServerHandle;
+  /** Chromium, its context signed in as the admin */
   browser: BrowserHandle;
-  /** GET a JSON API path from the server under test */
+  /** node-side API calls signed in as the admin */
+  api: ApiSession;
+  /** GET a JSON API path from the server under test (signed in as the admin) */
   get<T = unknown>(path: string): Promise<T>;
+  /** fetch(server + path) signed in as the admin */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await startServer();
-  let browser: BrowserHandle;
+  let browser: BrowserHandle | undefined;
   try {
     browser = await startBrowser();
+    await signInContext(browser.context, server.url);
+    const api = await signInApi(server.url);
+    const b = browser;
+    return {
+      server,
+      browser: b,
+      api,
+      get: (path) => api.get(path),
+      fetch: (path, init) => api.fetch(path, init),
+      async stop() {
+        await b.stop();
+        await server.stop();
+      },
+    };
   } catch (err) {
+    await browser?.stop();
     await server.stop();
     throw err;
   }
-  return {
-    server,
-    browser,
-    async get<T>(path: string): Promise<T> {
-      const res = await fetch(server.url + path);
-      if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${await res.text()}`);
-      return (await res.json()) as T;
-    },
-    async stop() {
-      await browser.stop();
-      await server.stop();
-    },
-  };
 }
 
 /** Waits until the explorer finished its first layout and has no request in flight. */

@@ -42,7 +42,7 @@ let xId: string;
 let yId: string;
 
 async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(h.server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await h.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(`POST ${path} → ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -64,9 +64,9 @@ const data = (attr: string) => drawer().evaluate((el, a) => (el as HTMLElement).
 beforeAll(async () => {
   h = await startHarness();
   // the synthetic CDR goes in through the API with a saved mapping, as an investigator's import would
-  const mapping = await fetch(`${h.server.url}/api/mappings/synthetic-takeover`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(syntheticCdrMapping()) });
+  const mapping = await h.fetch(`/api/mappings/synthetic-takeover`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(syntheticCdrMapping()) });
   expect(mapping.status).toBe(200);
-  const imported = await fetch(`${h.server.url}/api/imports?name=synthetic-takeover.csv&case=${CASE}&mapping=synthetic-takeover`, {
+  const imported = await h.fetch(`/api/imports?name=synthetic-takeover.csv&case=${CASE}&mapping=synthetic-takeover`, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream' },
     body: syntheticTakeoverCdr(),

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { GraphView } from '../../backend/src/model/schemas.ts';
-import { startHarness, waitIdle, waitReady, type Harness } from './harness.ts';
+import { ADMIN_USER, startHarness, waitIdle, waitReady, type Harness } from './harness.ts';
 import {
   centreOn,
   clickNode,
@@ -490,7 +490,7 @@ describe('the view survives a reload', () => {
     for (let i = 0; i < n; i++) lines.push(`  - { ref: p${i}, type: Person, label: "Synthetic person ${i}", at: "row ${i}" }`);
     lines.push('links:');
     for (let i = 1; i < n; i++) lines.push(`  - { type: RELATED_TO, from: p${i}, to: p${(i * 7) % i}, at: "link ${i}" }`);
-    const res = await fetch(`${h.server.url}/api/imports?name=long-view.report.yaml`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: lines.join('\n') + '\n' });
+    const res = await h.fetch(`/api/imports?name=long-view.report.yaml`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: lines.join('\n') + '\n' });
     expect(res.ok, await res.clone().text()).toBe(true);
 
     const p = await h.browser.newPage();
@@ -517,12 +517,11 @@ describe('the view survives a reload', () => {
 });
 
 describe('notes and merges', () => {
-  it('records a note with the analyst’s name', async () => {
+  it('records a note with the signed-in user’s name', async () => {
     await fresh();
-    await page.locator('[data-testid="user-button"]').click();
-    await page.locator('[data-testid="user-input"]').fill('Analyst Ana');
-    await page.locator('[data-testid="user-save"]').click();
-    expect(await page.locator('[data-testid="user-name"]').textContent()).toBe('Analyst Ana');
+    // the top bar shows who is signed in (the harness signed the browser in as the admin)
+    expect(await page.locator('[data-testid="user-name"]').textContent()).toBe(ADMIN_USER);
+    expect(await page.locator('[data-testid="user-role"]').textContent()).toBe('admin');
 
     const suspect = await searchId(h, 'Taiwanese suspect 1', 'Taiwanese suspect 1 (unnamed)');
     await clickNode(page, suspect);
@@ -533,14 +532,14 @@ describe('notes and merges', () => {
     const note = page.locator('[data-testid="note"]');
     await note.first().waitFor({ state: 'visible' });
     expect(await note.locator('.note-text').textContent()).toBe(text);
-    expect(await note.locator('.note-meta').textContent()).toMatch(/^Analyst Ana · \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(await note.locator('.note-meta').textContent()).toMatch(new RegExp(`^${ADMIN_USER} · \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$`));
     expect(await page.locator('[data-testid="details"] b').count()).toBe(0);
     const stored = await h.get<{ notes: { text: string; by: string }[] }>(`/api/entities/${suspect}`);
-    expect(stored.notes).toEqual([expect.objectContaining({ text, by: 'Analyst Ana' })]);
-    // the name survives a reload
+    expect(stored.notes).toEqual([expect.objectContaining({ text, by: ADMIN_USER })]);
+    // still signed in after a reload
     await page.reload();
     await waitReady(page);
-    expect(await page.locator('[data-testid="user-name"]').textContent()).toBe('Analyst Ana');
+    expect(await page.locator('[data-testid="user-name"]').textContent()).toBe(ADMIN_USER);
   });
 
   it('merges two entities into one node, and unmerge splits them again', async () => {
@@ -566,11 +565,11 @@ describe('notes and merges', () => {
     await merged.first().waitFor({ state: 'visible' });
     expect(await merged.getAttribute('data-id')).toBe(dup);
     expect(await merged.textContent()).toContain('Taiwanese suspect 5 (unnamed)');
-    expect(await merged.locator('.note-meta').textContent()).toMatch(/^merged by Analyst Ana · \d{4}-/);
+    expect(await merged.locator('.note-meta').textContent()).toMatch(new RegExp(`^merged by ${ADMIN_USER} · \\d{4}-`));
     const keptLinks = await page.evaluate((id) => (window as unknown as Win).__casegraph.cy.getElementById(id).connectedEdges().length, keep);
     expect(keptLinks).toBeGreaterThanOrEqual(dupLinks);
     const log = await h.get<{ annotations: { kind: string; by: string; text?: string }[] }>(`/api/annotations?kind=merge`);
-    expect(log.annotations.at(-1)).toMatchObject({ kind: 'merge', by: 'Analyst Ana', text: 'same passport number (synthetic)' });
+    expect(log.annotations.at(-1)).toMatchObject({ kind: 'merge', by: ADMIN_USER, text: 'same passport number (synthetic)' });
 
     // the merge is not a view action: undo does not bring the duplicate back
     expect(await page.evaluate(() => document.body.dataset.undo)).toBe('0');
@@ -582,13 +581,13 @@ describe('notes and merges', () => {
     const dupBack = await page.evaluate((id) => (window as unknown as Win).__casegraph.cy.getElementById(id).connectedEdges().length, dup);
     expect(dupBack).toBe(dupLinks);
     const unmerges = await h.get<{ annotations: { kind: string; by: string }[] }>(`/api/annotations?kind=unmerge`);
-    expect(unmerges.annotations.at(-1)).toMatchObject({ kind: 'unmerge', by: 'Analyst Ana' });
+    expect(unmerges.annotations.at(-1)).toMatchObject({ kind: 'unmerge', by: ADMIN_USER });
   });
 
   it('refuses to merge entities of different types, saying why', async () => {
     const person = await searchId(h, 'Taiwanese suspect 1', 'Taiwanese suspect 1 (unnamed)');
     const dragon = await searchId(h, 'Red Dragon', 'Red Dragon');
-    const res = await fetch(`${h.server.url}/api/merges`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keep: person, merge: dragon }) });
+    const res = await h.fetch(`/api/merges`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keep: person, merge: dragon }) });
     expect(res.status).toBe(400);
     // the UI only offers same-type candidates
     await clickNode(page, dragon);

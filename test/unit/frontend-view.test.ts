@@ -1,6 +1,6 @@
 // The explorer's view state without a browser: the undo stack, the URL encoding of a view (deflated
 // base64url, or a localStorage key when too long), and the chunking of subgraph requests.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { UndoStack } from '../../frontend/src/view/history.ts';
 import {
   decodeViewState,
@@ -15,7 +15,7 @@ import {
   type KeyValueStore,
   type ViewState,
 } from '../../frontend/src/view/url-state.ts';
-import { createApi, type GraphView } from '../../frontend/src/api.ts';
+import { ApiError, createApi, createAuthClient, createTimelineClient, onSessionLost, type GraphView } from '../../frontend/src/api.ts';
 
 function memoryStore(): KeyValueStore & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -164,16 +164,94 @@ describe('API client', () => {
     expect(JSON.parse(String(calls[0].init?.body)).ids).toHaveLength(2000);
   });
 
-  it('sends who acts with notes and merges', async () => {
+  it('sends no user header: the session cookie says who acts', async () => {
     const seen: Headers[] = [];
     const fakeFetch = (async (_input: string | URL | Request, init?: RequestInit) => {
       seen.push(new Headers(init?.headers));
       return new Response(JSON.stringify({ id: 'a1' }), { status: 201 });
     }) as typeof fetch;
-    const api = createApi('', fakeFetch, { user: () => 'Analyst Ana' });
+    const api = createApi('', fakeFetch);
     await api.addNote('per_1', 'seen at the house');
     await api.merge('per_1', 'per_2', 'same passport');
-    expect(seen.map((h) => h.get('x-casegraph-user'))).toEqual(['Analyst Ana', 'Analyst Ana']);
+    expect(seen).toHaveLength(2);
+    expect(seen.map((h) => h.get('x-casegraph-user'))).toEqual([null, null]);
     expect(seen[0].get('content-type')).toBe('application/json');
+  });
+});
+
+/** A fetch answering 401 until `signedIn` is set, then 200 with `{ ok: url }`; records the URLs asked. */
+function sessionFetch() {
+  const calls: string[] = [];
+  const state = { signedIn: false };
+  const fakeFetch = (async (input: string | URL | Request) => {
+    calls.push(String(input));
+    if (!state.signedIn && !String(input).startsWith('/api/auth/login')) {
+      return new Response(JSON.stringify({ code: 'unauthorized', message: 'sign in first' }), { status: 401 });
+    }
+    if (String(input).startsWith('/api/auth/login')) {
+      state.signedIn = true;
+      return new Response(JSON.stringify({ user: 'ana', role: 'analyst', cases: ['lima-2023'] }), { status: 200 });
+    }
+    return new Response(JSON.stringify({ cases: [{ name: String(input) }] }), { status: 200 });
+  }) as typeof fetch;
+  return { calls, state, fakeFetch };
+}
+
+describe('session lost (401)', () => {
+  afterEach(() => onSessionLost(null));
+
+  it('without a handler, a 401 is an ApiError carrying the server\'s code', async () => {
+    const { fakeFetch } = sessionFetch();
+    const err = await createApi('', fakeFetch).cases().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 401, code: 'unauthorized', message: 'sign in first' });
+  });
+
+  it('waits for the sign-in, then sends the same request again (each of several requests under way)', async () => {
+    const { calls, state, fakeFetch } = sessionFetch();
+    let asked = 0;
+    let signedIn!: () => void;
+    const signIn = new Promise<void>((r) => (signedIn = r));
+    onSessionLost(() => {
+      asked++;
+      return signIn;
+    });
+    const api = createApi('', fakeFetch);
+    const a = api.cases();
+    const b = createTimelineClient('', fakeFetch).timeline({ scope: { case: 'lima-2023' } });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls).toEqual(['/api/cases', '/api/timeline']);
+    expect(asked).toBe(2);
+    state.signedIn = true;
+    signedIn();
+    expect(await a).toEqual([{ name: '/api/cases' }]);
+    await b;
+    expect(calls).toEqual(['/api/cases', '/api/timeline', '/api/cases', '/api/timeline']);
+  });
+
+  it('gives up when the handler rejects (the error is the handler\'s)', async () => {
+    const { fakeFetch } = sessionFetch();
+    onSessionLost(() => Promise.reject(new Error('no sign-in')));
+    await expect(createApi('', fakeFetch).cases()).rejects.toThrow('no sign-in');
+  });
+
+  it('the sign-in calls never bring the form: their 401 is the answer', async () => {
+    const { calls, fakeFetch } = sessionFetch();
+    let asked = 0;
+    onSessionLost(async () => void asked++);
+    const auth = createAuthClient('', fakeFetch);
+    await expect(auth.me()).rejects.toMatchObject({ status: 401 });
+    expect(asked).toBe(0);
+    expect(await auth.login('ana', 'correct horse battery')).toEqual({ user: 'ana', role: 'analyst', cases: ['lima-2023'] });
+    expect(await auth.me()).toMatchObject({ cases: [{ name: '/api/auth/me' }] });
+    expect(calls).toEqual(['/api/auth/me', '/api/auth/login', '/api/auth/me']);
+  });
+
+  it('builds the audit export link from the filters', () => {
+    const auth = createAuthClient('');
+    expect(auth.auditExportUrl({})).toBe('/api/audit/export');
+    expect(auth.auditExportUrl({ action: 'auth.login', outcome: 'refused', from: '2024-05-01', to: '2024-05-04' })).toBe(
+      '/api/audit/export?action=auth.login&outcome=refused&from=2024-05-01&to=2024-05-04',
+    );
   });
 });

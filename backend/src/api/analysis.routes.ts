@@ -16,22 +16,22 @@ export const ANALYSIS_JSON_LIMIT = '1mb';
 export function analysisRoutes(analysis: AnalysisService, jobs: JobRegistry) {
   return [
     defineRoute({
-      method: 'post', path: '/timeline', tag: 'analysis', access: 'read', summary: 'Events per day, week or month in a case or among entities, with dated Event markers',
+      method: 'post', path: '/timeline', tag: 'analysis', access: 'read', queued: true, summary: 'Events per day, week or month in a case or among entities, with dated Event markers',
       body: TimelineRequest, response: Timeline,
       handler: ({ body, principal }) => analysis.timeline(body, principal.cases),
     }),
     defineRoute({
-      method: 'post', path: '/activity', tag: 'analysis', access: 'read', summary: 'Call and message links with their count, duration and first/last time inside a window',
+      method: 'post', path: '/activity', tag: 'analysis', access: 'read', queued: true, summary: 'Call and message links with their count, duration and first/last time inside a window',
       body: ActivityRequest, response: ActivityResponse,
       handler: ({ body, principal }) => analysis.activity(body, principal.cases),
     }),
     defineRoute({
-      method: 'post', path: '/diff', tag: 'analysis', access: 'read', summary: 'What changed between two periods: links and numbers that appeared, went quiet, rose or fell, and takeovers',
+      method: 'post', path: '/diff', tag: 'analysis', access: 'read', queued: true, summary: 'What changed between two periods: links and numbers that appeared, went quiet, rose or fell, and takeovers',
       body: DiffRequest, response: DiffResult,
       handler: ({ body, principal }) => analysis.diff(body, principal.cases),
     }),
     defineRoute({
-      method: 'post', path: '/key-players', tag: 'analysis', access: 'read',
+      method: 'post', path: '/key-players', tag: 'analysis', access: 'read', queued: true,
       summary: 'Degree, betweenness, eigenvector, communities and bridges. async=true answers 202 with a job (required above 20,000 links)',
       query: z.object({ async: bool.default(false) }), body: KeyPlayersRequest, response: KeyPlayers.or(JobView),
       handler: async ({ query, body, principal, res }) => {

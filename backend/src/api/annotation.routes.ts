@@ -50,7 +50,7 @@ export function annotationRoutes(graph: GraphService, store: GraphStore) {
       },
     }),
     defineRoute({
-      method: 'get', path: '/annotations', tag: 'annotations', access: 'read', summary: 'The annotation log (notes, merges, unmerges), oldest first',
+      method: 'get', path: '/annotations', tag: 'annotations', access: 'read', queued: true, summary: 'The annotation log (notes, merges, unmerges), oldest first',
       query: z.object({ entityId: z.string().max(100).optional(), kind: AnnotationKind.optional() }),
       response: z.object({ annotations: z.array(Annotation) }),
       handler: async ({ query, principal }) => ({ annotations: await graph.annotations(query, principal.cases) }),

@@ -51,32 +51,32 @@ const HitsQuery = z.object({
 export function graphRoutes(graph: GraphService) {
   return [
     defineRoute({
-      method: 'get', path: '/search', tag: 'graph', access: 'read', summary: 'Full-text search over labels, aliases and identifiers (partial phone digits too)',
+      method: 'get', path: '/search', tag: 'graph', access: 'read', queued: true, summary: 'Full-text search over labels, aliases and identifiers (partial phone digits too)',
       query: SearchQuery, response: z.object({ hits: z.array(SearchHit) }),
       handler: async ({ query, principal }) => ({ hits: await graph.search(query, principal.cases) }),
     }),
     defineRoute({
-      method: 'get', path: '/entities/:id', tag: 'graph', access: 'read', summary: 'One entity with every property, source and locator',
+      method: 'get', path: '/entities/:id', tag: 'graph', access: 'read', queued: true, summary: 'One entity with every property, source and locator',
       params: EntityIdParams, response: EntityDetail,
       handler: ({ params, principal }) => graph.entity(params.id, principal.cases),
     }),
     defineRoute({
-      method: 'get', path: '/entities/:id/neighbours', tag: 'graph', access: 'read', summary: 'Neighbourhood with depth, type filters, a cap and paging; says when it capped',
+      method: 'get', path: '/entities/:id/neighbours', tag: 'graph', access: 'read', queued: true, summary: 'Neighbourhood with depth, type filters, a cap and paging; says when it capped',
       params: EntityIdParams, query: NeighboursQuery, response: GraphView,
       handler: ({ params, query, principal }) => graph.neighbours(params.id, query, principal.cases),
     }),
     defineRoute({
-      method: 'get', path: '/cases', tag: 'cases', access: 'read', summary: 'Cases with their source and entity counts',
+      method: 'get', path: '/cases', tag: 'cases', access: 'read', queued: true, summary: 'Cases with their source and entity counts',
       response: z.object({ cases: z.array(CaseSummary) }),
       handler: async ({ principal }) => ({ cases: await graph.cases(principal.cases) }),
     }),
     defineRoute({
-      method: 'get', path: '/cases/:name/overview', tag: 'cases', access: 'read', summary: 'The entities of a case (capped) and the links among them',
+      method: 'get', path: '/cases/:name/overview', tag: 'cases', access: 'read', queued: true, summary: 'The entities of a case (capped) and the links among them',
       params: CaseParams, query: OverviewQuery, response: GraphView,
       handler: ({ params, query, principal }) => graph.caseOverview(params.name, query.limit, principal.cases),
     }),
     defineRoute({
-      method: 'get', path: '/subgraph', tag: 'graph', access: 'read', summary: 'The given entities and the links among them (restores a saved view; at most 2000 ids)',
+      method: 'get', path: '/subgraph', tag: 'graph', access: 'read', queued: true, summary: 'The given entities and the links among them (restores a saved view; at most 2000 ids)',
       query: z.object({
         ids: z.string().max(200_000).transform((v) => [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(z.string().max(100)).min(1).max(2000)),
         linkTypes: csvEnum(LINK_TYPES).optional(),
@@ -85,23 +85,23 @@ export function graphRoutes(graph: GraphService) {
       handler: ({ query, principal }) => graph.subgraph(query.ids, query.linkTypes, principal.cases),
     }),
     defineRoute({
-      method: 'post', path: '/subgraph', tag: 'graph', access: 'read', summary: 'The same as GET /subgraph with the ids in a JSON body (large saved views)',
+      method: 'post', path: '/subgraph', tag: 'graph', access: 'read', queued: true, summary: 'The same as GET /subgraph with the ids in a JSON body (large saved views)',
       body: z.object({ ids: z.array(z.string().max(100)).min(1).max(5000), linkTypes: z.array(LinkTypeSchema).max(LINK_TYPES.length).optional() }),
       response: GraphView,
       handler: ({ body, principal }) => graph.subgraph([...new Set(body.ids)], body.linkTypes, principal.cases),
     }),
     defineRoute({
-      method: 'get', path: '/paths', tag: 'graph', access: 'read', summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',
+      method: 'get', path: '/paths', tag: 'graph', access: 'read', queued: true, summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',
       query: PathsQuery, response: PathResponse,
       handler: ({ query, principal }) => graph.paths(query, principal.cases),
     }),
     defineRoute({
-      method: 'get', path: '/common-neighbours', tag: 'graph', access: 'read', summary: 'Entities linked to every one of the selected entities',
+      method: 'get', path: '/common-neighbours', tag: 'graph', access: 'read', queued: true, summary: 'Entities linked to every one of the selected entities',
       query: CommonQuery, response: z.object({ common: z.array(z.string()), hubs: z.array(z.string()), view: GraphView }),
       handler: ({ query, principal }) => graph.commonNeighbours(query.ids, query.linkTypes, principal.cases),
     }),
     defineRoute({
-      method: 'get', path: '/cross-device-hits', tag: 'graph', access: 'read', summary: 'Numbers and accounts found in the data of two or more seized devices, ranked',
+      method: 'get', path: '/cross-device-hits', tag: 'graph', access: 'read', queued: true, summary: 'Numbers and accounts found in the data of two or more seized devices, ranked',
       query: HitsQuery, response: z.object({ hits: z.array(CrossDeviceHit) }),
       handler: async ({ query, principal }) => ({ hits: await graph.crossDeviceHits({ case: query.case, limit: query.limit, minDevices: query.minDevices }, principal.cases) }),
     }),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { can, type Permission, type Principal } from '../auth/access.ts';
 import type { AuditInput } from '../auth/auth.store.ts';
 import { AppError } from '../errors.ts';
+import type { FairQueue } from './fair-queue.ts';
 
 /** What a route records in the audit trail: its action, and what the request and answer say about it. */
 export interface RouteAudit {
@@ -20,6 +21,8 @@ export type AuditFn = (entry: Omit<AuditInput, 'actor' | 'ip'>) => void;
 export interface RouteContext {
   principal(req: Request, res: Response): Principal | null;
   audit(entry: AuditInput): void;
+  /** where `queued` routes take turns */
+  queue?: FairQueue;
 }
 
 /** The user of a request, set by the session middleware (null when signed out). */
@@ -34,6 +37,8 @@ export interface RouteDef<Q extends z.ZodType = z.ZodType, P extends z.ZodType =
   access: 'public' | Permission;
   /** state-changing and export routes say what they record in the audit trail */
   audit?: RouteAudit;
+  /** a bounded, store-bound read: waits its turn in the fair queue (RouteContext.queue) */
+  queued?: boolean;
   summary: string;
   tag: string;
   params?: P;
@@ -107,7 +112,16 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
       const input = { params, query, body, principal, audit, req, res };
       let out: unknown;
       try {
-        out = await def.handler(input);
+        if (def.queued && ctx.queue) {
+          out = await ctx.queue.run(async () => {
+            // the client may have given up while waiting: its turn does no work
+            if (req.socket.destroyed) return undefined;
+            return def.handler(input);
+          });
+          if (req.socket.destroyed) return;
+        } else {
+          out = await def.handler(input);
+        }
       } catch (err) {
         if (def.audit) {
           const code = err instanceof AppError ? err.code : 'internal';

@@ -17,10 +17,18 @@ export const MAX_FIT_ZOOM = 1.6;
 
 const levels = new WeakMap<Core, DetailLevel>();
 
+/** The id cytoscape looks for before it injects its one-rule <style> element into <head>. */
+const CYTOSCAPE_STYLESHEET_ID = '__________cytoscape_stylesheet';
+
 export function createCy(container: HTMLElement): Core {
   if (!registered) {
     cytoscape.use(fcose);
     registered = true;
+  }
+  // the CSP (style-src 'self') refuses injected <style> elements: a marker with cytoscape's id stops the
+  // injection, and its rule (`position: relative` on the container) lives in accounts.css
+  if (!document.getElementById(CYTOSCAPE_STYLESHEET_ID)) {
+    document.head.append(Object.assign(document.createElement('meta'), { id: CYTOSCAPE_STYLESHEET_ID, name: 'cytoscape-stylesheet', content: 'in the explorer stylesheets' }));
   }
   const cy = cytoscape({
     container,

@@ -23,6 +23,8 @@ export interface DetailsHandlers {
   onUnmerge(annotationId: string, keepId: string, merged: { id: string; label: string }): Promise<void>;
   /** entities that could be merged into the one shown: selected on the canvas, same type */
   mergeCandidates(id: string, type: string): EndpointRef[];
+  /** why the signed-in user may not write notes and merges (their role), or null when they may */
+  writeRefusal?(action: string): string | null;
 }
 
 export interface Details {
@@ -102,6 +104,12 @@ export function createDetails(root: HTMLElement, handlers: DetailsHandlers): Det
     const add = h('button', { type: 'submit', class: 'btn small', 'data-testid': 'note-add', disabled: true }, 'Add note');
     const problem = h('p', { class: 'form-error', role: 'alert' });
     const form = h('form', { class: 'note-form' }, text, h('div', { class: 'form-row' }, problem, add));
+    const refused = handlers.writeRefusal?.('add notes');
+    if (refused) {
+      text.disabled = true;
+      text.placeholder = refused;
+      text.title = add.title = refused;
+    }
     text.addEventListener('input', () => (add.disabled = text.value.trim().length === 0));
     text.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) form.requestSubmit();
@@ -125,7 +133,8 @@ export function createDetails(root: HTMLElement, handlers: DetailsHandlers): Det
       'ul',
       { class: 'merged', 'data-testid': 'merged' },
       ...(d.merged ?? []).map((m) => {
-        const undo = h('button', { type: 'button', class: 'btn small', 'data-testid': 'unmerge', title: `Split ${m.label} off again` }, 'Unmerge');
+        const refused = handlers.writeRefusal?.('unmerge');
+        const undo = h('button', { type: 'button', class: 'btn small', 'data-testid': 'unmerge', title: refused ?? `Split ${m.label} off again`, disabled: refused !== null && refused !== undefined }, 'Unmerge');
         undo.addEventListener('click', () => {
           undo.disabled = true;
           handlers.onUnmerge(m.annotationId, d.id, { id: m.id, label: m.label }).catch(() => (undo.disabled = false));
@@ -198,12 +207,13 @@ export function createDetails(root: HTMLElement, handlers: DetailsHandlers): Det
       const description = isEntityType(d.type) ? ENTITY_SPECS[d.type].description : '';
 
       const mergeSlot = h('div', { class: 'merge-slot' });
+      const mergeRefused = handlers.writeRefusal?.('merge entities') ?? null;
       const actions = h(
         'div',
         { class: 'detail-actions' },
         h('button', { type: 'button', class: 'btn small', 'data-action': 'expand', title: 'Add the neighbours of this entity to the canvas' }, 'Expand neighbours'),
         h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'focus', title: 'Centre the canvas on this entity' }, 'Centre'),
-        h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'merge', 'data-testid': 'merge-open', 'aria-expanded': 'false', title: 'Merge a duplicate of this entity into it' }, 'Merge duplicate…'),
+        h('button', { type: 'button', class: 'btn small ghost', 'data-action': 'merge', 'data-testid': 'merge-open', 'aria-expanded': 'false', title: mergeRefused ?? 'Merge a duplicate of this entity into it', disabled: !!mergeRefused }, 'Merge duplicate…'),
       );
       actions.addEventListener('click', (ev) => {
         const btn = (ev.target as Element).closest<HTMLElement>('[data-action]');

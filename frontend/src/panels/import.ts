@@ -30,6 +30,8 @@ export interface ImportDialogHandlers {
   onShow(outcome: ImportOutcome): Promise<void> | void;
   /** a message outside the dialog (an import that finished while the dialog was closed) */
   notify(message: string, kind?: 'info' | 'success' | 'error'): void;
+  /** why the signed-in user may not import (their role), or null when they may: a file dropped on the page then only says so */
+  refusal?(): string | null;
 }
 
 export interface ImportDialog {
@@ -481,6 +483,8 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
   document.addEventListener('drop', (ev) => {
     if (ev.defaultPrevented || !hasFiles(ev)) return;
     ev.preventDefault();
+    const refused = handlers.refusal?.();
+    if (refused) return handlers.notify(refused, 'error');
     api.open([...(ev.dataTransfer?.files ?? [])]);
   });
 

@@ -53,6 +53,16 @@ interface Shown {
 
 const isHidden = (n: NodeSingular) => n.hasClass('hidden') || n.hasClass('type-hidden');
 
+/**
+ * A community's colour dot. The colour goes through the CSSOM (`style.background`): a `style` attribute
+ * would be refused by the CSP (style-src 'self', no inline styles).
+ */
+function communityDot(colour: string, title?: string): HTMLSpanElement {
+  const dot = h('span', { class: 'kp-community', title });
+  dot.style.background = colour;
+  return dot;
+}
+
 export function createKeyPlayersPanel(root: HTMLElement, handlers: KeyPlayersHandlers): KeyPlayersPanel {
   const { cy } = handlers;
   root.dataset.testid = 'key-players-panel';
@@ -252,7 +262,7 @@ export function createKeyPlayersPanel(root: HTMLElement, handlers: KeyPlayersHan
           h('span', { class: 'kp-label' }, name.label),
           score.bridge ? h('span', { class: 'kp-bridge', role: 'img', 'aria-label': 'bridge', title: 'Bridge: removing it splits its community' }) : null,
           onCanvas ? null : h('span', { class: 'kp-add', title: 'Not on the canvas' }, '+'),
-          h('span', { class: 'kp-community', style: `background:${colour ?? 'transparent'}`, title: `Community ${score.community + 1}` }),
+          communityDot(colour ?? 'transparent', `Community ${score.community + 1}`),
           h('span', { class: 'kp-score mono' }, formatScore(m, score[m])),
         );
         btn.addEventListener('click', () => handlers.onFocus(score.id));
@@ -269,8 +279,8 @@ export function createKeyPlayersPanel(root: HTMLElement, handlers: KeyPlayersHan
     replaceChildren(
       legend,
       h('span', { class: 'kp-legend-title' }, `${plural(shown.result.communities.length, 'community', 'communities')}`),
-      ...big.map((c) => h('span', { class: 'kp-legend-item', title: `Community ${c.id + 1}: ${plural(c.size, 'entity', 'entities')}` }, h('span', { class: 'kp-community', style: `background:${colours.get(c.id)}` }), String(c.size))),
-      rest > 0 ? h('span', { class: 'kp-legend-item muted', title: 'Smaller communities and single entities' }, h('span', { class: 'kp-community', style: 'background:#cbd5e1' }), String(rest)) : null,
+      ...big.map((c) => h('span', { class: 'kp-legend-item', title: `Community ${c.id + 1}: ${plural(c.size, 'entity', 'entities')}` }, communityDot(colours.get(c.id) ?? 'transparent'), String(c.size))),
+      rest > 0 ? h('span', { class: 'kp-legend-item muted', title: 'Smaller communities and single entities' }, communityDot('#cbd5e1'), String(rest)) : null,
     );
     root.dataset.source = shown.source;
   }

@@ -1,77 +1,160 @@
-// Who is working: a name set once and kept in localStorage, sent with notes and merges (the server records
-// it with each annotation). Until sign-in exists this is trust-based, like the server's default "local".
+// The signed-in user in the top bar: the button shows name and role and opens a small menu (the cases the
+// user may see, change password, sign out, and for admins the audit trail and users). Also what each role
+// may do in the explorer (the server enforces it anyway: this only keeps refused actions out of reach).
 import { h } from '../dom.ts';
+import { ApiError, type AuthClient, type Me, type Role } from '../api.ts';
 import { openFloating } from './floating.ts';
 
-const KEY = 'casegraph.user';
-export const DEFAULT_USER = 'local';
+/** What the explorer asks a role before offering an action. */
+export type Capability = 'write' | 'export' | 'admin';
 
-/**
- * A name the server accepts (letters, digits, space, `. _ @ -`, at most 120) that can travel in an HTTP
- * header (fetch only sends Latin-1 header values). Returns the problem, or null when fine.
- */
-export function userNameProblem(name: string): string | null {
-  if (name.length === 0) return 'Type a name.';
-  if (name.length > 120) return 'At most 120 characters.';
-  if (!/^[\p{L}\p{N} ._@-]+$/u.test(name)) return 'Letters, digits, spaces and . _ @ - only.';
-  if ([...name].some((c) => c.codePointAt(0)! > 0xff)) return 'Use Latin letters (accents are fine): the name travels in an HTTP header.';
+const GRANTS: Record<Role, readonly Capability[]> = {
+  admin: ['write', 'export', 'admin'],
+  analyst: ['write', 'export'],
+  viewer: [],
+};
+
+export function roleCan(role: Role, what: Capability): boolean {
+  return GRANTS[role]?.includes(what) ?? false;
+}
+
+/** The tooltip of an action the role cannot take: `Your role (viewer) cannot import`. */
+export function refusedTitle(role: Role, doing: string): string {
+  return `Your role (${role}) cannot ${doing}`;
+}
+
+/** Passwords are at least this long (the server's rule). */
+export const MIN_PASSWORD = 12;
+
+/** The problem with a password change as typed, or null when it can be sent. */
+export function passwordChangeProblem(current: string, next: string, repeat: string): string | null {
+  if (!current) return 'Type your current password.';
+  if (next.length < MIN_PASSWORD) return `The new password needs at least ${MIN_PASSWORD} characters.`;
+  if (next !== repeat) return 'The two new passwords differ.';
+  if (next === current) return 'The new password is the same as the current one.';
   return null;
 }
 
-export function loadUser(): string {
-  try {
-    const stored = localStorage.getItem(KEY)?.trim();
-    return stored && !userNameProblem(stored) ? stored : DEFAULT_USER;
-  } catch {
-    return DEFAULT_USER;
+/** The cases line of the menu. */
+export function describeCases(cases: Me['cases']): string {
+  if (cases === 'all') return 'All cases';
+  if (cases.length === 0) return 'No case granted yet';
+  return `Cases: ${cases.join(', ')}`;
+}
+
+export interface UserMenuHandlers {
+  onSignOut(): void;
+  /** admins only: opens the audit trail and users */
+  onAdmin(): void;
+  notify(message: string, kind?: 'info' | 'success' | 'error'): void;
+}
+
+export interface UserMenu {
+  /** shows who is signed in */
+  set(me: Me): void;
+}
+
+/** Wires the top-bar user button. */
+export function createUserMenu(button: HTMLButtonElement, auth: AuthClient, handlers: UserMenuHandlers): UserMenu {
+  let me: Me | null = null;
+  const name = h('span', { class: 'user-name', 'data-testid': 'user-name' });
+  const role = h('span', { class: 'user-role', 'data-testid': 'user-role' });
+  button.append(name, role);
+  button.setAttribute('aria-haspopup', 'menu');
+
+  function item(label: string, testid: string, run: () => void): HTMLButtonElement {
+    const btn = h('button', { type: 'button', class: 'menu-item', role: 'menuitem', 'data-testid': testid }, h('span', { class: 'menu-label' }, label));
+    btn.addEventListener('click', run);
+    return btn;
   }
-}
 
-export interface UserSettings {
-  current(): string;
-}
+  function openMenu(): void {
+    if (!me) return;
+    const who = me;
+    const box = button.getBoundingClientRect();
+    const menu = h('div', { class: 'context-menu user-menu', role: 'menu', 'data-testid': 'user-menu', tabindex: '-1', 'aria-label': 'Account' });
+    let floating: { close(): void } | null = null;
+    const close = () => floating?.close();
+    const items = [
+      roleCan(who.role, 'admin') ? item('Audit trail & users', 'user-menu-admin', () => (close(), handlers.onAdmin())) : null,
+      item('Change password…', 'user-menu-password', () => (close(), openPasswordForm())),
+      item('Sign out', 'user-menu-sign-out', () => (close(), handlers.onSignOut())),
+    ].filter((x): x is HTMLButtonElement => x !== null);
+    menu.append(
+      h(
+        'div',
+        { class: 'user-menu-head' },
+        h('div', { class: 'user-menu-name', 'data-testid': 'user-menu-name' }, who.user),
+        h('div', { class: 'user-menu-role' }, h('span', { class: `role-badge role-${who.role}`, 'data-testid': 'user-menu-role' }, who.role)),
+        h('div', { class: 'user-menu-cases muted', 'data-testid': 'user-menu-cases' }, describeCases(who.cases)),
+      ),
+      h('div', { class: 'menu-sep', role: 'separator' }),
+      ...items,
+    );
+    menu.addEventListener('keydown', (ev) => {
+      const i = items.indexOf(document.activeElement as HTMLButtonElement);
+      if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+        ev.preventDefault();
+        items[(i + (ev.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+      }
+    });
+    floating = openFloating(menu, { x: box.right - 240, y: box.bottom + 6 }, { focus: items[0] });
+  }
 
-/** Wires the top-bar user button: shows the name, opens a small form to change it. */
-export function createUserSettings(button: HTMLButtonElement, onChange: (name: string) => void): UserSettings {
-  let name = loadUser();
-  const label = h('span', { class: 'user-name', 'data-testid': 'user-name' }, name);
-  button.append(label);
-  button.title = 'Your name, recorded with your notes and merges';
-
-  button.addEventListener('click', () => {
-    const input = h('input', { type: 'text', value: name === DEFAULT_USER ? '' : name, placeholder: DEFAULT_USER, maxlength: 120, 'data-testid': 'user-input', 'aria-label': 'Your name', spellcheck: 'false', autocomplete: 'name' });
-    const problem = h('p', { class: 'form-error', role: 'alert' });
-    const save = h('button', { type: 'submit', class: 'btn small primary', 'data-testid': 'user-save' }, 'Save');
+  function openPasswordForm(): void {
+    const field = (label: string, testid: string, autocomplete: string) => {
+      const input = h('input', { type: 'password', autocomplete, maxlength: 1024, 'data-testid': testid, 'aria-label': label });
+      return { input, row: h('label', { class: 'popover-field' }, h('span', {}, label), input) };
+    };
+    const current = field('Current password', 'password-current', 'current-password');
+    const next = field(`New password (at least ${MIN_PASSWORD} characters)`, 'password-new', 'new-password');
+    const repeat = field('New password again', 'password-repeat', 'new-password');
+    const problem = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'password-error' });
+    const save = h('button', { type: 'submit', class: 'btn small primary', 'data-testid': 'password-save' }, 'Change password');
     const form = h(
       'form',
-      { class: 'popover user-settings', 'data-testid': 'user-settings' },
-      h('label', { class: 'popover-title' }, 'Your name'),
-      h('p', { class: 'popover-note' }, 'Recorded with every note and merge you make. Kept in this browser.'),
-      input,
+      { class: 'popover password-form', 'data-testid': 'password-form' },
+      h('div', { class: 'popover-title' }, 'Change your password'),
+      h('p', { class: 'popover-note' }, 'Your other sessions end; this one stays signed in.'),
+      current.row,
+      next.row,
+      repeat.row,
       problem,
       h('div', { class: 'popover-actions' }, save),
     );
     const box = button.getBoundingClientRect();
-    const floating = openFloating(form, { x: box.right - 280, y: box.bottom + 6 }, { focus: input });
+    const floating = openFloating(form, { x: box.right - 300, y: box.bottom + 6 }, { focus: current.input });
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      const next = input.value.trim() || DEFAULT_USER;
-      const bad = userNameProblem(next);
+      const bad = passwordChangeProblem(current.input.value, next.input.value, repeat.input.value);
       if (bad) {
         problem.textContent = bad;
-        input.focus();
         return;
       }
-      name = next;
-      try {
-        localStorage.setItem(KEY, name);
-      } catch {
-        // private mode: the name lasts for this page
-      }
-      label.textContent = name;
-      floating.close();
-      onChange(name);
+      save.disabled = true;
+      problem.textContent = '';
+      auth
+        .changePassword(current.input.value, next.input.value)
+        .then(() => {
+          floating.close();
+          handlers.notify('Password changed', 'success');
+        })
+        .catch((err: unknown) => {
+          problem.textContent = err instanceof ApiError && err.status === 403 ? 'The current password is wrong.' : err instanceof Error ? err.message : String(err);
+          save.disabled = false;
+        });
     });
-  });
-  return { current: () => name };
+  }
+
+  button.addEventListener('click', () => openMenu());
+
+  return {
+    set(who) {
+      me = who;
+      name.textContent = who.user;
+      role.textContent = who.role;
+      button.dataset.role = who.role;
+      button.title = `Signed in as ${who.user} (${who.role}): account menu`;
+    },
+  };
 }
