@@ -9,6 +9,7 @@ import { copyStore } from './services/copy.service.ts';
 import { openStore } from './storage/open-store.ts';
 import { AppError } from './errors.ts';
 import { closeRuntime, openAuth, openRuntime, serve } from './main.ts';
+import { leanHeap } from './lean-heap.ts';
 import { runUser, terminalUserIo, USER_USAGE } from './cli-users.ts';
 import { audited, cliActor } from './auth/audited.ts';
 
@@ -198,6 +199,7 @@ function progressLine(file: string): { update: (p: { records: number; bytes?: nu
   };
 }
 
+leanHeap();
 main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;

@@ -8,7 +8,10 @@ import { ImportService } from '../../backend/src/services/import.service.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
 import { SYNTHETIC_CDR_MAPPING, syntheticRows } from '../../seed/generators/network.ts';
 import { BatchBuilder } from '../../backend/src/model/index.ts';
+import { leanHeap } from '../../backend/src/lean-heap.ts';
 
+// the pipeline runs as `casegraph import` and `serve` run it
+leanHeap();
 const [mode, arg, dir, kind] = process.argv.slice(2);
 const t0 = performance.now();
 let records = 0;
