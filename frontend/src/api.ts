@@ -594,14 +594,7 @@ export type AuditEntry = import('zod').infer<typeof import('../../backend/src/ap
 export type AuditOutcome = AuditEntry['outcome'];
 
 /** The filters of the audit trail (all optional; `from`/`to` are ISO dates or date-times, `to` exclusive). */
-export interface AuditFilter {
-  actor?: string;
-  action?: string;
-  case?: string;
-  outcome?: AuditOutcome;
-  from?: string;
-  to?: string;
-}
+export type AuditFilter = Omit<import('../../backend/src/auth/auth.store.ts').AuditQuery, 'before' | 'limit'>;
 
 export interface AuditVerification {
   entries: number;

@@ -20,6 +20,15 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
+/** The session cookie's attributes: no script reads it, no other site sends it, TLS only when on TLS. */
+function cookieOptions(req: Request) {
+  return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/' };
+}
+
+function setSession(res: Response, req: Request, token: string, maxAge: number): void {
+  res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge });
+}
+
 /** Puts the signed-in user (or null) on res.locals.principal; never refuses by itself (routes do). */
 export function sessionMiddleware(auth: AuthService) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -70,7 +79,7 @@ export function authRoutes(auth: AuthService) {
       body: z.object({ user: UserName, password: Password }), response: Me,
       handler: async ({ body, req, res }) => {
         const { token, principal } = await auth.login(body.user, body.password, req.ip ?? '');
-        res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: auth.sessions.absoluteMs });
+        setSession(res, req, token, auth.sessions.absoluteMs);
         return meOf(principal);
       },
     }),
@@ -80,7 +89,7 @@ export function authRoutes(auth: AuthService) {
       handler: async ({ req, res }) => {
         const token = readCookie(req.headers.cookie, SESSION_COOKIE);
         if (token) auth.logout(token, req.ip);
-        res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+        res.clearCookie(SESSION_COOKIE, cookieOptions(req));
         return { ok: true as const };
       },
     }),
@@ -96,7 +105,7 @@ export function authRoutes(auth: AuthService) {
         await auth.changeOwnPassword(principal.user, body.current, body.next, req.ip);
         // every session of the user ended with the change: sign this one in again
         const { token } = await auth.login(principal.user, body.next, req.ip ?? '');
-        res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: auth.sessions.absoluteMs });
+        setSession(res, req, token, auth.sessions.absoluteMs);
         return { ok: true as const };
       },
     }),

@@ -8,8 +8,8 @@ import { MappingName } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter, IMPORTERS } from '../importers/registry.ts';
 import type { ImportService, Spooled } from '../services/import.service.ts';
 import type { Job, JobProgress, JobRegistry } from '../services/jobs.service.ts';
-import { AppError } from '../errors.ts';
 import type { AuditOutcome } from '../auth/auth.store.ts';
+import { failureOf } from '../auth/audited.ts';
 import { requireWritableCase } from '../services/case-access.ts';
 import { defineRoute } from './route.ts';
 
@@ -67,9 +67,7 @@ export function spooledJob<R>(
 
 /** The outcome and error of work that ended in a job, for its audit entry. */
 export function jobAudit(err: unknown): { outcome: AuditOutcome; details?: Record<string, unknown> } {
-  if (err === undefined) return { outcome: 'ok' };
-  const code = err instanceof AppError ? err.code : 'internal';
-  return { outcome: code === 'forbidden' ? 'refused' : 'failed', details: { error: code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' } };
+  return err === undefined ? { outcome: 'ok' } : failureOf(err);
 }
 
 /** What an import leaves in the audit trail: the file, its SHA-256, the case and what it changed. */

@@ -4,6 +4,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { can, type Permission, type Principal } from '../auth/access.ts';
 import type { AuditInput } from '../auth/auth.store.ts';
+import { failureOf } from '../auth/audited.ts';
 import { AppError } from '../errors.ts';
 import type { FairQueue } from './fair-queue.ts';
 
@@ -124,7 +125,7 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
         }
       } catch (err) {
         if (def.audit) {
-          const code = err instanceof AppError ? err.code : 'internal';
+          const failure = failureOf(err);
           let described: Partial<AuditInput> = {};
           try {
             described = def.audit.describe?.(input, undefined) ?? {};
@@ -133,8 +134,7 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
           }
           ctx.audit({
             action: def.audit.action, ...described, actor: principal.user, ip,
-            outcome: code === 'forbidden' || code === 'unauthorized' ? 'refused' : 'failed',
-            details: { ...described.details, error: code, message: err instanceof AppError ? err.message.slice(0, 500) : 'internal error' },
+            outcome: failure.outcome, details: { ...described.details, ...failure.details },
           });
         }
         throw err;

@@ -28,8 +28,3 @@ export function can(p: Principal, perm: Permission): boolean {
 export function seesCase(access: CaseAccess, caseName: string): boolean {
   return access === 'all' || access.has(caseName);
 }
-
-/** The cases of `access` as a list for a store query, or undefined for all. */
-export function caseList(access: CaseAccess): string[] | undefined {
-  return access === 'all' ? undefined : [...access];
-}

@@ -1,7 +1,14 @@
 // Runs a piece of work and records it in the audit trail however it ends (the CLI and the seed loader
 // use this; HTTP routes declare `audit` and the router does the same).
 import { AppError } from '../errors.ts';
-import type { AuditInput } from './auth.store.ts';
+import type { AuditInput, AuditOutcome } from './auth.store.ts';
+
+/** How a failure reads in the audit trail: refused (access) or failed, with the error's code and message. */
+export function failureOf(err: unknown): { outcome: AuditOutcome; details: { error: string; message: string } } {
+  const code = err instanceof AppError ? err.code : 'internal';
+  const message = err instanceof Error ? err.message : String(err);
+  return { outcome: code === 'forbidden' || code === 'unauthorized' ? 'refused' : 'failed', details: { error: code, message: message.slice(0, 500) } };
+}
 
 export async function audited<T>(
   record: (e: AuditInput) => void,
@@ -13,8 +20,8 @@ export async function audited<T>(
   try {
     out = await work();
   } catch (err) {
-    const code = err instanceof AppError ? err.code : 'internal';
-    record({ ...entry, outcome: code === 'forbidden' ? 'refused' : 'failed', details: { ...entry.details, error: code, message: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500) } });
+    const failure = failureOf(err);
+    record({ ...entry, outcome: failure.outcome, details: { ...entry.details, ...failure.details } });
     throw err;
   }
   const d = describe(out);
