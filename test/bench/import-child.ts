@@ -1,13 +1,16 @@
 // One measured import in its own process, so peak RSS belongs to that import alone.
 //   tsx test/bench/import-child.ts pipeline <file> <dir> [cdr]   full pipeline into a fresh embedded store
-//   tsx test/bench/import-child.ts floor <rows> <dir>            bare better-sqlite3 insert loop, same rows and indexes
+//   tsx test/bench/import-child.ts floor <file> <dir>            bare better-sqlite3 insert loop, same rows and indexes
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { MappingService } from '../../backend/src/services/mapping.service.ts';
 import { ImportService } from '../../backend/src/services/import.service.ts';
 import { EmbeddedGraphStore } from '../../backend/src/storage/embedded/embedded.graph-store.ts';
-import { SYNTHETIC_CDR_MAPPING, syntheticRows } from '../../seed/generators/network.ts';
-import { BatchBuilder } from '../../backend/src/model/index.ts';
+import { SYNTHETIC_CDR_MAPPING } from '../../seed/generators/network.ts';
+import { makeSourceId } from '../../backend/src/model/index.ts';
+import { findImporter } from '../../backend/src/importers/registry.ts';
+import { hashFile } from '../../backend/src/services/import.service.ts';
 import { leanHeap } from '../../backend/src/lean-heap.ts';
 
 // the pipeline runs as `casegraph import` and `serve` run it
@@ -22,18 +25,20 @@ if (mode === 'pipeline') {
   records = r.events.created + r.events.merged;
   await store.close();
 } else {
-  // The floor: the very event rows the pipeline writes (same ids, links, parties, times, columns), built
-  // before the clock starts, inserted bare with a prepared statement into a table with the same columns
-  // and indexes as the store's events table, in one transaction.
-  const b = new BatchBuilder({ sha256: '0'.repeat(64), kind: 'floor', name: 'floor', case: 'bench' });
-  let i = 0;
-  for (const r of syntheticRows({ rows: Number(arg), seed: 1 })) {
-    if (r.kind === 'data') continue;
-    const from = b.phone(r.fromText, { region: 'MY', locator: `line ${i + 2}` }).id;
-    const to = b.phone(r.toText, { region: 'MY', locator: `line ${i + 2}` }).id;
-    b.event(r.kind === 'sms' ? 'MESSAGED' : 'CALLED', from, to, { kind: r.kind, at: r.at, durationS: r.durationS, original: r.at.toISOString(), locator: `line ${++i + 1}` });
+  // The floor: the very event rows the pipeline writes, byte for byte (same ids, links, parties, times,
+  // original text, props JSON, source id and locators: the CDR importer itself makes them, before the
+  // clock starts), inserted bare with one prepared statement into a table with the same columns and
+  // indexes as the store's events table, in one transaction.
+  const path = arg;
+  const sha256 = await hashFile(path);
+  const imp = findImporter(Buffer.alloc(0), basename(path), 'cdr');
+  const parsed = await imp.parse({ name: basename(path), path, sha256, size: statSync(path).size },
+    { case: 'bench', defaultCase: 'bench', importedBy: 'bench', defaultRegion: 'PE', secret: 'b'.repeat(32), mapping: SYNTHETIC_CDR_MAPPING });
+  const sourceId = makeSourceId(sha256, 'bench');
+  const rows: unknown[][] = [];
+  for await (const chunk of parsed.chunks) {
+    for (const e of chunk.events) rows.push([e.id, e.kind, e.linkId, e.from, e.to, e.at, e.durationS, e.deleted ? 1 : 0, e.original, JSON.stringify(e.props), sourceId, e.locator]);
   }
-  const rows = b.flush().events;
   const db = new Database(join(dir, `floor-${process.pid}.sqlite`));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -44,7 +49,7 @@ if (mode === 'pipeline') {
   const ins = db.prepare('INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)');
   const start = performance.now();
   db.transaction(() => {
-    for (const e of rows) ins.run(e.id, e.kind, e.linkId, e.from, e.to, e.at, e.durationS, 0, e.original, '{}', 'src', e.locator);
+    for (const r of rows) ins.run(...r);
   })();
   records = rows.length;
   db.close();

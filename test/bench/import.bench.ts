@@ -28,7 +28,7 @@ export async function importBench(o: { dir: string; quick: boolean; log: (l: str
   const pipe: ChildResult[] = [];
   const floor: ChildResult[] = [];
   for (let i = 0; i < runs; i++) {
-    floor.push(child(['floor', String(rowsN), o.dir]));
+    floor.push(child(['floor', csv, o.dir]));
     o.log(`  floor run ${i + 1}: ${Math.round(floor.at(-1)!.records / floor.at(-1)!.seconds).toLocaleString('en')} rows/s`);
     pipe.push(child(['pipeline', csv, o.dir, 'cdr']));
     o.log(`  pipeline run ${i + 1}: ${Math.round(pipe.at(-1)!.records / pipe.at(-1)!.seconds).toLocaleString('en')} rows/s, peak RSS ${Math.round(pipe.at(-1)!.maxRssMiB)} MiB`);

@@ -38,6 +38,8 @@ export interface Importer {
 export interface ParsedSource {
   source: SourceInfo;
   chunks: AsyncIterable<BatchChunk> | Iterable<BatchChunk>;
+  /** Releases what parsing holds (a worker thread) when the chunks are not read to the end. */
+  close?: () => Promise<void>;
 }
 
 /** A small source parsed in one go. */

@@ -1,6 +1,7 @@
 // BatchBuilder: how importers make canonical records. It derives ids from identity keys, normalises
 // identifiers, checks link endpoints against the ontology and merges repeats within one source.
 import { ENTITY_SPECS, LINK_SPECS, linkAllowed, type EntityType, type LinkType } from './ontology.ts';
+import { HashIdSet } from './hash-id-set.ts';
 import { makeEventId, makeId, makeLinkId } from './ids.ts';
 import { digitSuffixes, normaliseName, normalisePhone, type NormalisedPhone } from './normalise.ts';
 import type { Batch, BatchChunk, EntityRecord, EventRecord, LinkRecord, Props, SourceInfo } from './schemas.ts';
@@ -11,6 +12,12 @@ export class ModelError extends Error {
 }
 
 const MAX_LOCATORS = 20;
+/** Bounds on what a builder remembers having flushed (~90 bytes each; ~26 for links without props). */
+const FLUSHED_ENTITIES = 1_000_000;
+const FLUSHED_LINKS = 1_000_000;
+const NO_KEYS: ReadonlySet<string> = new Set();
+/** Phone spellings whose parse is remembered. */
+const PHONE_MEMO = 200_000;
 
 export interface EntityInput {
   /** identity key when the type has no identity prop (people, places…); defaults to the normalised label */
@@ -27,8 +34,16 @@ export class BatchBuilder {
   private readonly events = new Map<string, EventRecord>();
   /** every entity id seen in this source and its type (kept across flushes to check link endpoints) */
   private readonly types = new Map<string, EntityType>();
-  /** entities and links already handed out by flush(): repeats are not emitted again unless they add props */
-  private readonly flushed = new Map<string, ReadonlySet<string>>();
+  /**
+   * Entities and links already handed out by flush(), with the prop keys they carried: repeats are not
+   * emitted again unless they add props. Kept apart and bounded apart: a CDR holds tens of thousands of
+   * phones but hundreds of thousands of pairs, and forgetting the phones would re-send (and make the store
+   * re-read) every one of them.
+   */
+  private readonly flushedEntities = new Map<string, ReadonlySet<string>>();
+  private readonly flushedLinks = new Map<string, ReadonlySet<string>>();
+  /** links handed out with no props (calls and messages: nearly all of them), kept compactly */
+  private readonly flushedBareLinks = new HashIdSet();
   /** prop-key sets are interned: a million links with the same keys share one Set */
   private readonly keySets = new Map<string, ReadonlySet<string>>();
   private warningList: string[] = [];
@@ -56,7 +71,7 @@ export class BatchBuilder {
     if (input.aliases?.length) props.aliases = [...new Set([...(asStrings(props.aliases)), ...input.aliases])];
     const known = this.types.get(id);
     if (known && known !== type) throw new ModelError(`id ${id} already used for a ${known}`);
-    const sent = this.flushed.get(id);
+    const sent = this.flushedEntities.get(id);
     // already written in an earlier chunk: only new properties about it need to travel again
     if (sent && !this.entities.has(id) && Object.keys(props).every((k) => sent.has(k))) return id;
     const existing = this.entities.get(id);
@@ -79,7 +94,7 @@ export class BatchBuilder {
     if (known && !opts.props && !opts.aliases && !opts.label) {
       const pending = this.entities.get(known);
       if (pending) addLocator(pending.locators, opts.locator);
-      if (pending || this.flushed.has(known)) return { id: known, phone };
+      if (pending || this.flushedEntities.has(known)) return { id: known, phone };
     }
     const search = phone.kind === 'e164' || phone.kind === 'short' ? digitSuffixes(phone.key) : [];
     if (opts.aliases) search.push(...opts.aliases);
@@ -94,17 +109,30 @@ export class BatchBuilder {
     return { id, phone };
   }
 
-  /** Phone parsing dominates large imports and the same numbers recur: memoise it (bounded). */
-  private readonly phoneMemo = new Map<string, NormalisedPhone>();
+  /**
+   * Phone parsing dominates large imports and the same spellings recur: memoise it, by region then by the
+   * text as written (no composite key string per lookup), bounded.
+   */
+  private readonly phoneMemo = new Map<string, Map<string, NormalisedPhone>>();
+  private phoneMemoSize = 0;
   private readonly phoneIds = new Map<string, string>();
   private readonly linkIds = new Map<string, string>();
   private normalised(original: string, region?: string, scope?: string): NormalisedPhone {
-    const k = `${region ?? ''}\u001f${scope ?? ''}\u001f${original}`;
-    let n = this.phoneMemo.get(k);
+    // the scope only shapes withheld numbers' keys, and those are never kept: it is not part of the memo key
+    // (with it, a CDR's per-row scope made every key unique: a full memo that never hit)
+    let memo = this.phoneMemo.get(region ?? '');
+    let n = memo?.get(original);
     if (!n) {
       n = normalisePhone(original, region, scope);
-      if (this.phoneMemo.size >= 200_000) this.phoneMemo.clear();
-      if (n.kind !== 'withheld') this.phoneMemo.set(k, n);
+      if (n.kind === 'withheld') return n;
+      if (this.phoneMemoSize >= PHONE_MEMO) {
+        this.phoneMemo.clear();
+        this.phoneMemoSize = 0;
+        memo = undefined;
+      }
+      if (!memo) this.phoneMemo.set(region ?? '', (memo = new Map()));
+      memo.set(original, n);
+      this.phoneMemoSize++;
     }
     return n;
   }
@@ -130,7 +158,7 @@ export class BatchBuilder {
       if (this.linkIds.size >= 100_000) this.linkIds.clear();
       this.linkIds.set(memoKey, id);
     }
-    const sent = this.flushed.get(id);
+    const sent = this.flushedLinks.get(id) ?? (this.flushedBareLinks.has(id) ? NO_KEYS : undefined);
     if (sent && !this.links.has(id) && Object.keys(props).every((k) => sent.has(k))) return id;
     const existing = this.links.get(id);
     if (existing) {
@@ -173,17 +201,17 @@ export class BatchBuilder {
     const chunk: BatchChunk = {
       entities: [...this.entities.values()], links: [...this.links.values()], events: [...this.events.values()], warnings: this.warningList,
     };
-    // bounded memory: past this many remembered records, forget them (a repeat is then written again and
-    // merged by the store — correct, only slower)
-    if (this.flushed.size > 250_000) this.flushed.clear();
-    for (const r of [...chunk.entities, ...chunk.links]) {
-      const sent = this.flushed.get(r.id);
-      const keys = [...new Set([...(sent ?? []), ...Object.keys(r.props)])].sort();
-      const sig = keys.join('\u001f');
-      let set = this.keySets.get(sig);
-      if (!set) this.keySets.set(sig, (set = new Set(keys)));
-      this.flushed.set(r.id, set);
+    this.remember(this.flushedEntities, chunk.entities, FLUSHED_ENTITIES);
+    if (this.flushedLinks.size + this.flushedBareLinks.size > FLUSHED_LINKS) {
+      this.flushedLinks.clear();
+      this.flushedBareLinks.clear();
     }
+    const withProps: LinkRecord[] = [];
+    for (const l of chunk.links) {
+      if (Object.keys(l.props).length === 0 && !this.flushedLinks.has(l.id)) this.flushedBareLinks.add(l.id);
+      else withProps.push(l);
+    }
+    this.remember(this.flushedLinks, withProps, Infinity);
     this.emitted.entities += chunk.entities.length;
     this.emitted.links += chunk.links.length;
     this.emitted.events += chunk.events.length;
@@ -192,6 +220,19 @@ export class BatchBuilder {
     this.events.clear();
     this.warningList = [];
     return chunk;
+  }
+
+  /** Notes what a flush handed out; past `bound` remembered records, forgets them all (a repeat is then written again and merged by the store: correct, only slower). */
+  private remember(memory: Map<string, ReadonlySet<string>>, records: (EntityRecord | LinkRecord)[], bound: number): void {
+    if (memory.size > bound) memory.clear();
+    for (const r of records) {
+      const sent = memory.get(r.id);
+      const keys = [...new Set([...(sent ?? []), ...Object.keys(r.props)])].sort();
+      const sig = keys.join('\u001f');
+      let set = this.keySets.get(sig);
+      if (!set) this.keySets.set(sig, (set = new Set(keys)));
+      memory.set(r.id, set);
+    }
   }
 
   /** The whole source as one batch (small sources, tests). */

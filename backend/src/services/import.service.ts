@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { CDR_FORMAT } from '../importers/cdr/cdr.importer.ts';
 import type { CdrMappingInput } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter } from '../importers/registry.ts';
+import { parseOnThread } from '../importers/parse-thread.ts';
 import type { MappingService } from './mapping.service.ts';
 import type { ImportContext } from '../importers/types.ts';
 import { alreadyImported, makeSourceId, type ApplyResult, type BatchChunk } from '../model/index.ts';
@@ -51,9 +52,13 @@ export interface ImportServiceDeps {
   maxUploadBytes: number;
   mappings?: MappingService;
   tmpDir?: string;
+  /** Files of at least this many bytes are parsed on a worker thread (default 8 MiB; Infinity: never). */
+  parseOnThreadFrom?: number;
 }
 
 const HEAD_BYTES = 64 * 1024;
+/** From this size on, parsing moves to a worker thread: below it, starting one (~0.5 s) costs more than it saves. */
+const PARSE_ON_THREAD_FROM = 8 * 2 ** 20;
 
 export class ImportService {
   constructor(private readonly deps: ImportServiceDeps) {}
@@ -151,15 +156,21 @@ export class ImportService {
     if (opts.case && (await this.deps.store.hasSource(sha256, opts.case))) {
       return { ...alreadyImported(makeSourceId(sha256, opts.case), opts.case), format: importer.format, file: name, sha256 };
     }
-    const parsed = await importer.parse({ name, path, sha256, size }, ctx);
-    const { source } = parsed;
-    // without ?case= the file may name its own case (a case report, an exchange file): checked before anything is written
-    requireWritableCase(access, source.case);
-    const done = (r: ApplyResult): ImportOutcome => ({ ...r, format: importer.format, file: name, sha256 });
-    if (await this.deps.store.hasSource(sha256, source.case)) return done(alreadyImported(makeSourceId(sha256, source.case), source.case));
-    const onProgress = opts.onProgress;
-    const progress = (records: number, end: boolean) => onProgress?.({ records, total: size, ...(end ? { bytes: size } : read.bytes !== undefined ? { bytes: read.bytes } : {}) });
-    return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, progress)));
+    // a large file is parsed on its own thread while this one writes (see parse-thread.ts)
+    const input = { name, path, sha256, size };
+    const parsed = size >= (this.deps.parseOnThreadFrom ?? PARSE_ON_THREAD_FROM) ? await parseOnThread(importer, input, ctx) : await importer.parse(input, ctx);
+    try {
+      const { source } = parsed;
+      // without ?case= the file may name its own case (a case report, an exchange file): checked before anything is written
+      requireWritableCase(access, source.case);
+      const done = (r: ApplyResult): ImportOutcome => ({ ...r, format: importer.format, file: name, sha256 });
+      if (await this.deps.store.hasSource(sha256, source.case)) return done(alreadyImported(makeSourceId(sha256, source.case), source.case));
+      const onProgress = opts.onProgress;
+      const progress = (records: number, end: boolean) => onProgress?.({ records, total: size, ...(end ? { bytes: size } : read.bytes !== undefined ? { bytes: read.bytes } : {}) });
+      return done(await this.deps.store.applyStream(source, withProgress(parsed.chunks, progress)));
+    } finally {
+      await parsed.close?.();
+    }
   }
 }
 

@@ -23,9 +23,6 @@ import { callTypeClassifier, CdrMapping, type CdrColumns, type CdrMappingInput, 
 export const CDR_FORMAT = 'cdr';
 const HEAD_BYTES = 64 * 1024;
 const PROGRESS_EVERY = 10_000;
-const PHONE_CACHE = 200_000;
-/** the builder keeps at most 20 locators per entity */
-const LOCATORS_PER_PHONE = 20;
 
 /** Validates a mapping given by a user or a saved file; a bad one is the request's fault (400), not the file's. */
 export function validateCdrMapping(input: unknown): CdrMapping {
@@ -207,9 +204,6 @@ function rowReader(input: ImportInput, ctx: ImportContext, mapping: CdrMapping, 
   let dataRows = 0;
   let badImeis = 0;
   const devicesSeen = new Set<string>();
-  // a spelling seen often is the same Phone: once it has given the builder as many locators as an entity
-  // keeps (20), skip re-normalising it. Withheld numbers are scoped per row and never cached.
-  const phones = new Map<string, { ref: { id: string; phone: NormalisedPhone }; seen: number }>();
 
   let record: string[] = [];
   let locator = '';
@@ -220,17 +214,9 @@ function rowReader(input: ImportInput, ctx: ImportContext, mapping: CdrMapping, 
   const fail = (f: Field, message: string): never => {
     throw importError(file, locator, `column ${columns[f]!.label} value "${clip(cell(f))}" ${message}`);
   };
-  const phone = (text: string, name: string): { id: string; phone: NormalisedPhone } => {
-    const hit = name ? undefined : phones.get(text);
-    if (hit && hit.seen >= LOCATORS_PER_PHONE) return hit.ref;
-    const made = b.phone(text, { region, locator, scope: `${input.sha256}:${locator}`, aliases: name ? [name.slice(0, 200)] : undefined });
-    if (hit) hit.seen++;
-    else if (made.phone.kind !== 'withheld') {
-      if (phones.size >= PHONE_CACHE) phones.clear();
-      phones.set(text, { ref: made, seen: 1 });
-    }
-    return made;
-  };
+  // the builder memoises spellings (withheld numbers are scoped per row, so never merged)
+  const phone = (text: string, name: string): { id: string; phone: NormalisedPhone } =>
+    b.phone(text, { region, locator, scope: `${input.sha256}:${locator}`, aliases: name ? [name.slice(0, 200)] : undefined });
   const device = (imeiText: string, served: { id: string; phone: NormalisedPhone }, servedText: string) => {
     const imei = imeiText.replace(/[\s-]/g, '');
     if (!/^\d{14,16}$/.test(imei)) {
