@@ -5,7 +5,6 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { AppError, ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { BatchChunk, SourceInfo } from '../model/index.ts';
-import { findImporter } from './registry.ts';
 import type { ImportContext, ImportInput, Importer, ParsedSource } from './types.ts';
 
 /**
@@ -26,6 +25,7 @@ type ToWorker = { t: 'more' };
 
 interface Job {
   format: string;
+  module?: string;
   input: ImportInput;
   ctx: Omit<ImportContext, 'onProgress'>;
 }
@@ -38,7 +38,7 @@ interface Job {
  */
 export function parseOnThread(importer: Importer, input: ImportInput, ctx: ImportContext): Promise<ParsedSource> {
   const { onProgress, ...plain } = ctx;
-  const job: Job = { format: importer.format, input, ctx: plain };
+  const job: Job = { format: importer.format, ...(importer.module ? { module: importer.module } : {}), input, ctx: plain };
   const worker = new Worker(new URL('./parse-thread-entry.mjs', import.meta.url), { workerData: { casegraphParse: job }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   const queue: BatchChunk[] = [];
   let ended = false;
@@ -117,7 +117,10 @@ async function runWorker(job: Job): Promise<void> {
     g?.();
   });
   try {
-    const importer = findImporter(Buffer.alloc(0), job.input.name, job.format);
+    // only the importer's own module, when it names one (the registry loads every format's dependencies)
+    const importer = job.module
+      ? exportedImporter(await import(job.module), job.format)
+      : (await import('./registry.ts')).findImporter(Buffer.alloc(0), job.input.name, job.format);
     const ctx: ImportContext = { ...job.ctx, onProgress: (p) => port.postMessage({ t: 'progress', ...p } satisfies ToMain) };
     const parsed = await importer.parse(job.input, ctx);
     port.postMessage({ t: 'source', source: parsed.source } satisfies ToMain);
@@ -132,6 +135,13 @@ async function runWorker(job: Job): Promise<void> {
     port.postMessage({ t: 'error', message: e?.message ?? String(err), ...(err instanceof AppError ? { code: err.code, details: err.details } : {}) } satisfies ToMain);
   }
   port.close();
+}
+
+/** The importer of this format among a module's exports. */
+function exportedImporter(exports: Record<string, unknown>, format: string): Importer {
+  const found = Object.values(exports).find((v): v is Importer => typeof v === 'object' && v !== null && (v as Importer).format === format && typeof (v as Importer).parse === 'function');
+  if (!found) throw new AppError('internal', `no importer of format ${format} in its module`);
+  return found;
 }
 
 if (!isMainThread && (workerData as { casegraphParse?: Job } | null)?.casegraphParse) {

@@ -31,6 +31,11 @@ export interface Importer {
   description: string;
   /** true when the head of the file (first 64 KiB) and its name look like this format */
   detect(head: Buffer, name: string): boolean;
+  /**
+   * The module that exports this importer, for formats whose files grow large: a worker thread parsing one
+   * loads just that module instead of every importer (~20 MB less resident memory).
+   */
+  module?: string;
   /** Resolves once the source is known; chunks are produced lazily as the store pulls them (streaming). */
   parse(input: ImportInput, ctx: ImportContext): Promise<ParsedSource>;
 }

@@ -17,7 +17,9 @@ const FLUSHED_ENTITIES = 1_000_000;
 const FLUSHED_LINKS = 1_000_000;
 const NO_KEYS: ReadonlySet<string> = new Set();
 /** Phone spellings whose parse is remembered. */
-const PHONE_MEMO = 200_000;
+const PHONE_MEMO = 100_000;
+/** (type, from, to) triples whose link id is remembered (a hash saved per repeat). */
+const LINK_MEMO = 20_000;
 
 export interface EntityInput {
   /** identity key when the type has no identity prop (people, places…); defaults to the normalised label */
@@ -155,7 +157,7 @@ export class BatchBuilder {
     let id = this.linkIds.get(memoKey);
     if (!id) {
       id = makeLinkId(type, from, to);
-      if (this.linkIds.size >= 100_000) this.linkIds.clear();
+      if (this.linkIds.size >= LINK_MEMO) this.linkIds.clear();
       this.linkIds.set(memoKey, id);
     }
     const sent = this.flushedLinks.get(id) ?? (this.flushedBareLinks.has(id) ? NO_KEYS : undefined);

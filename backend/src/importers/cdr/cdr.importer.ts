@@ -66,7 +66,7 @@ export function mappingFromContext(ctx: ImportContext): CdrMappingInput | undefi
 }
 
 /** The registered CDR importer: uses `ctx.mapping` when the import passes one, else infers from the header. */
-export const cdrImporter: Importer = createCdrImporter(mappingFromContext);
+export const cdrImporter: Importer = { ...createCdrImporter(mappingFromContext), module: import.meta.url };
 
 /** Parses a CDR file with an explicit mapping (validated here: a bad mapping is AppError bad_request). */
 export async function parseCdr(input: ImportInput, ctx: ImportContext, mapping: CdrMappingInput | CdrMapping): Promise<ParsedSource> {

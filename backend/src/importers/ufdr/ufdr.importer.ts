@@ -101,4 +101,4 @@ async function readHead(path: string, n: number): Promise<Buffer> {
 }
 
 /** The UFDR importer with default options (UTC for zone-less times, bounds from LIMITS). */
-export const ufdrImporter: Importer = createUfdrImporter();
+export const ufdrImporter: Importer = { ...createUfdrImporter(), module: import.meta.url };

@@ -332,4 +332,4 @@ class XryMapper {
 }
 
 /** The XRY importer with default options (date order decided per file, UTC for zone-less times). */
-export const xryImporter: Importer = createXryImporter();
+export const xryImporter: Importer = { ...createXryImporter(), module: import.meta.url };
