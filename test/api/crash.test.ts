@@ -90,7 +90,8 @@ describe('a server killed in the middle of an import', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'casegraph-crash-'));
     csv = join(dir, 'synthetic-crash.csv');
-    await writeSyntheticCdr(csv, { rows: 60_000, seed: 11 });
+    // over 8 MiB: parsed on a worker thread in `serve`, as large seized files are
+    await writeSyntheticCdr(csv, { rows: 75_000, seed: 11 });
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
