@@ -1,7 +1,8 @@
 // Typed client for the Casegraph HTTP API. Response types come from the backend's zod schemas (type-only
 // import: zod stays out of the bundle); failures become ApiError carrying the server's stable `code`.
 import type { Job, JobProgress } from '../../backend/src/services/jobs.service.ts';
-import type { Annotation, ApplyResult, CaseSummary, Counts, EntityDetail, GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
+// GraphView is the wire form (WireGraphView): links without props omit them, phones' search aliases are left out
+import type { Annotation, ApplyResult, CaseSummary, Counts, EntityDetail, WireGraphView as GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
 import type { AppliedText, ApplyText, Candidate, CandidateMatch, Extraction, ProposedLink } from '../../backend/src/text/text.schema.ts';
 
 export type { Annotation, ApplyResult, CaseSummary, EntityDetail, GraphView, SearchHit };

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builder } from '../factories.ts';
 import { makeApp } from './harness.ts';
 
 const SEED = join(import.meta.dirname, '../../seed/lima/lima-raid.report.yaml');
@@ -271,5 +272,53 @@ describe('cross-site writes (CSRF)', () => {
     expect(read.status).toBe(200);
     const cli = await request(h.app).post('/api/imports?name=minimal.report.yaml').set('Content-Type', 'application/octet-stream').send(readFileSync(join(FIX, 'minimal.report.yaml')));
     expect(cli.status).toBe(201);
+  });
+});
+
+describe('API graph views on the wire', () => {
+  it('leave out empty link props and phones\' search aliases, in every view route; the entity keeps them all', async () => {
+    const h = await makeApp();
+    try {
+      const b = builder({ name: 'wire.csv', case: 'wire' });
+      const dev = b.entity('Device', { label: 'Handset', props: { imei: '356938035643809' }, locator: 'info' });
+      const own = b.phone('+51 987 654 321', { locator: 'own' }).id;
+      const boss = b.phone('+886 912 345 678', { locator: 'contact 1', aliases: ['Boss'] }).id;
+      b.link('USES_PHONE', dev, own, 'own');
+      b.link('HAS_CONTACT', dev, boss, 'contact 1', { name: 'Boss' });
+      b.event('CALLED', own, boss, { kind: 'call', at: new Date('2023-09-30T12:00:00Z'), durationS: 5, locator: 'call 1' });
+      await h.store.apply(b.build());
+      type Wire = { entities: { id: string; type: string; props: Record<string, unknown> }[]; links: { type: string; props?: unknown }[] };
+      const check = (view: Wire) => {
+        const phones = view.entities.filter((e) => e.type === 'Phone');
+        expect(phones).toHaveLength(2);
+        expect(phones.every((p) => typeof p.props.number === 'string' && !('aliases' in p.props))).toBe(true);
+        expect(view.entities.find((e) => e.id === dev)?.props).toEqual({ imei: '356938035643809' });
+        const link = (type: string) => view.links.find((l) => l.type === type)!;
+        expect(link('HAS_CONTACT').props).toEqual({ name: 'Boss' });
+        expect('props' in link('USES_PHONE')).toBe(false);
+        expect(link('CALLED')).toEqual({ id: expect.any(String), type: 'CALLED', from: own, to: boss, count: 1, durationS: 5, firstAt: '2023-09-30T12:00:00.000Z', lastAt: '2023-09-30T12:00:00.000Z' });
+      };
+      check((await request(h.app).get(`/api/entities/${own}/neighbours`).query({ depth: 2 })).body);
+      check((await request(h.app).get('/api/subgraph').query({ ids: [dev, own, boss].join(',') })).body);
+      check((await request(h.app).post('/api/subgraph').send({ ids: [dev, own, boss] })).body);
+      check((await request(h.app).get('/api/cases/wire/overview')).body);
+      const common = (await request(h.app).get('/api/common-neighbours').query({ ids: `${own},${boss}` })).body;
+      expect(common.common).toEqual([dev]);
+      check(common.view);
+      const path = (await request(h.app).get('/api/paths').query({ from: dev, to: boss, k: 2, mode: 'all' })).body;
+      expect(path.view.entities.every((e: { props: object }) => !('aliases' in e.props))).toBe(true);
+      expect(path.view.links.filter((l: object) => !('props' in l)).length).toBeGreaterThan(0);
+      // the store's views and the entity itself are untouched
+      const stored = await h.store.neighbours([own], { depth: 2, limit: 500 });
+      expect(stored.links.every((l) => l.props !== undefined)).toBe(true);
+      expect((await request(h.app).get(`/api/entities/${boss}`)).body.props.aliases).toContain('Boss');
+      // and the OpenAPI document says so
+      const doc = (await request(h.app).get('/api/openapi.json')).body;
+      const schema = doc.paths['/entities/{id}/neighbours'].get.responses['200'].content['application/json'].schema;
+      expect(schema.properties.links.items.required).toEqual(['id', 'type', 'from', 'to']);
+      expect(schema.description).toMatch(/aliases/);
+    } finally {
+      await h.close();
+    }
   });
 });

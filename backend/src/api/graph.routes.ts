@@ -1,7 +1,7 @@
 // Graph read routes: search, entity details, neighbourhood, cases and their overview. Each passes the
 // user's granted cases to the service, which shows only what a source of those cases asserts.
 import { z } from 'zod';
-import { CaseSummary, CrossDeviceHit, EntityDetail, LinkTypeSchema, ENTITY_TYPES, GraphView, LINK_TYPES, SearchHit } from '../model/index.ts';
+import { CaseSummary, CrossDeviceHit, EntityDetail, LinkTypeSchema, ENTITY_TYPES, LINK_TYPES, SearchHit, WireGraphView, type EntityView, type GraphView, type LinkView, type WireLinkView } from '../model/index.ts';
 import type { GraphService } from '../services/graph.service.ts';
 import { csvEnum, defineRoute } from './route.ts';
 
@@ -36,7 +36,7 @@ const PathResponse = z.object({
   hubs: z.array(z.string()),
   truncated: z.boolean(),
   message: z.string(),
-  view: GraphView,
+  view: WireGraphView,
 });
 const CommonQuery = z.object({
   ids: z.string().max(2000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(z.string().max(100)).min(2, 'select at least two entities').max(20)),
@@ -47,6 +47,29 @@ const HitsQuery = z.object({
   minDevices: z.coerce.number().int().min(2).max(1000).default(2),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+/**
+ * A view as the API sends it (WireGraphView): links without properties lose their empty `props`, phones
+ * their search aliases. Every byte of a ~1 MB 2-hop view is serialised, copied and parsed again on the
+ * other side; the canvas uses neither (the details panel reads the entity itself).
+ */
+export function wireView(view: GraphView): WireGraphView {
+  return { ...view, entities: view.entities.map(wireEntity), links: view.links.map(wireLink) };
+}
+
+function wireEntity(e: EntityView): EntityView {
+  if (e.type !== 'Phone' || e.props.aliases === undefined) return e;
+  const { aliases: _search, ...props } = e.props;
+  return { ...e, props };
+}
+
+function wireLink(l: LinkView): WireLinkView {
+  for (const _key in l.props) return l; // has props: sent as it is
+  // the store's keys in the store's order, without props (an object literal costs least)
+  return l.count === undefined
+    ? { id: l.id, type: l.type, from: l.from, to: l.to }
+    : { id: l.id, type: l.type, from: l.from, to: l.to, count: l.count, durationS: l.durationS, firstAt: l.firstAt, lastAt: l.lastAt };
+}
 
 export function graphRoutes(graph: GraphService) {
   return [
@@ -62,8 +85,8 @@ export function graphRoutes(graph: GraphService) {
     }),
     defineRoute({
       method: 'get', path: '/entities/:id/neighbours', tag: 'graph', access: 'read', queued: true, summary: 'Neighbourhood with depth, type filters, a cap and paging; says when it capped',
-      params: EntityIdParams, query: NeighboursQuery, response: GraphView,
-      handler: ({ params, query, principal }) => graph.neighbours(params.id, query, principal.cases),
+      params: EntityIdParams, query: NeighboursQuery, response: WireGraphView,
+      handler: async ({ params, query, principal }) => wireView(await graph.neighbours(params.id, query, principal.cases)),
     }),
     defineRoute({
       method: 'get', path: '/cases', tag: 'cases', access: 'read', queued: true, summary: 'Cases with their source and entity counts',
@@ -72,8 +95,8 @@ export function graphRoutes(graph: GraphService) {
     }),
     defineRoute({
       method: 'get', path: '/cases/:name/overview', tag: 'cases', access: 'read', queued: true, summary: 'The entities of a case (capped) and the links among them',
-      params: CaseParams, query: OverviewQuery, response: GraphView,
-      handler: ({ params, query, principal }) => graph.caseOverview(params.name, query.limit, principal.cases),
+      params: CaseParams, query: OverviewQuery, response: WireGraphView,
+      handler: async ({ params, query, principal }) => wireView(await graph.caseOverview(params.name, query.limit, principal.cases)),
     }),
     defineRoute({
       method: 'get', path: '/subgraph', tag: 'graph', access: 'read', queued: true, summary: 'The given entities and the links among them (restores a saved view; at most 2000 ids)',
@@ -81,24 +104,30 @@ export function graphRoutes(graph: GraphService) {
         ids: z.string().max(200_000).transform((v) => [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(z.string().max(100)).min(1).max(2000)),
         linkTypes: csvEnum(LINK_TYPES).optional(),
       }),
-      response: GraphView,
-      handler: ({ query, principal }) => graph.subgraph(query.ids, query.linkTypes, principal.cases),
+      response: WireGraphView,
+      handler: async ({ query, principal }) => wireView(await graph.subgraph(query.ids, query.linkTypes, principal.cases)),
     }),
     defineRoute({
       method: 'post', path: '/subgraph', tag: 'graph', access: 'read', queued: true, summary: 'The same as GET /subgraph with the ids in a JSON body (large saved views)',
       body: z.object({ ids: z.array(z.string().max(100)).min(1).max(5000), linkTypes: z.array(LinkTypeSchema).max(LINK_TYPES.length).optional() }),
-      response: GraphView,
-      handler: ({ body, principal }) => graph.subgraph([...new Set(body.ids)], body.linkTypes, principal.cases),
+      response: WireGraphView,
+      handler: async ({ body, principal }) => wireView(await graph.subgraph([...new Set(body.ids)], body.linkTypes, principal.cases)),
     }),
     defineRoute({
       method: 'get', path: '/paths', tag: 'graph', access: 'read', queued: true, summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',
       query: PathsQuery, response: PathResponse,
-      handler: ({ query, principal }) => graph.paths(query, principal.cases),
+      handler: async ({ query, principal }) => {
+        const r = await graph.paths(query, principal.cases);
+        return { ...r, view: wireView(r.view) };
+      },
     }),
     defineRoute({
       method: 'get', path: '/common-neighbours', tag: 'graph', access: 'read', queued: true, summary: 'Entities linked to every one of the selected entities',
-      query: CommonQuery, response: z.object({ common: z.array(z.string()), hubs: z.array(z.string()), view: GraphView }),
-      handler: ({ query, principal }) => graph.commonNeighbours(query.ids, query.linkTypes, principal.cases),
+      query: CommonQuery, response: z.object({ common: z.array(z.string()), hubs: z.array(z.string()), view: WireGraphView }),
+      handler: async ({ query, principal }) => {
+        const r = await graph.commonNeighbours(query.ids, query.linkTypes, principal.cases);
+        return { ...r, view: wireView(r.view) };
+      },
     }),
     defineRoute({
       method: 'get', path: '/cross-device-hits', tag: 'graph', access: 'read', queued: true, summary: 'Numbers and accounts found in the data of two or more seized devices, ranked',

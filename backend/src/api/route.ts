@@ -141,9 +141,67 @@ export function mount(router: Router, defs: RouteDef[], ctx: RouteContext): void
       }
       const described = def.audit?.describe ? def.audit.describe(input, out) : {};
       if (def.audit && described) ctx.audit({ action: def.audit.action, ...described, actor: principal.user, ip });
-      if (!res.headersSent) res.status(def.status ?? 200).json(out);
+      if (!res.headersSent) sendJson(res, def.status ?? 200, out);
     });
   }
+}
+
+/** Items of an array serialised per JSON.stringify call by sendJson (a few tens of kB of JSON each). */
+const JSON_SLICE = 256;
+/** How deep sendJson looks for arrays to slice: the answer, its members, theirs (e.g. a path's `view.links`). */
+const JSON_SLICE_DEPTH = 3;
+
+/**
+ * Answers with `value` as JSON, the same bytes as res.json, but serialised in slices. A 2-hop view is ~1 MB:
+ * as one string it lands in freshly mapped memory, and so does its Buffer, and on the VMs we measured
+ * that first touch (page faults) cost more than the serialising itself; slices of a few tens of kB reuse
+ * the young generation's memory. Arrays in the value (and in its plain-object members, JSON_SLICE_DEPTH
+ * levels down) are cut into JSON_SLICE items; everything else is JSON.stringify's own output.
+ */
+export function sendJson(res: Response, status: number, value: unknown): void {
+  if (value === undefined) {
+    res.status(status).json(value);
+    return;
+  }
+  const parts: string[] = [];
+  jsonParts(value, JSON_SLICE_DEPTH, parts);
+  let length = 0;
+  for (const p of parts) length += Buffer.byteLength(p);
+  res.status(status).set('Content-Type', 'application/json; charset=utf-8').set('Content-Length', String(length));
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (const p of parts) res.write(p);
+  res.end();
+}
+
+function jsonParts(value: unknown, depth: number, out: string[]): void {
+  if (depth > 0 && Array.isArray(value) && value.length > JSON_SLICE) {
+    out.push('[');
+    for (let i = 0; i < value.length; i += JSON_SLICE) {
+      const slice = JSON.stringify(value.slice(i, i + JSON_SLICE));
+      out.push(`${i === 0 ? '' : ','}${slice.slice(1, -1)}`);
+    }
+    out.push(']');
+    return;
+  }
+  const proto = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (depth > 0 && (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    out.push('{');
+    let first = true;
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      // the members JSON.stringify leaves out
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      out.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+      jsonParts(v, depth - 1, out);
+      first = false;
+    }
+    out.push('}');
+    return;
+  }
+  out.push(JSON.stringify(value) ?? 'null');
 }
 
 /** A comma-separated list in a query string, each item checked against an enum. */

@@ -150,6 +150,18 @@ export const GraphView = z.object({
 });
 export type GraphView = z.infer<typeof GraphView>;
 
+/**
+ * A graph view as the API sends it, lighter for the canvas (a 2-hop view is ~1 MB of JSON; serialising,
+ * sending and parsing it grow with its size): a link without properties has no `props`, and a phone's
+ * `aliases` (the search terms: digit suffixes of its number, contact names) are left out of its props.
+ * GET /entities/{id} has every property.
+ */
+export const WireLinkView = LinkView.extend({ props: Props.optional().describe('the link\'s properties; absent when it has none') });
+export type WireLinkView = z.infer<typeof WireLinkView>;
+export const WireGraphView = GraphView.extend({ links: z.array(WireLinkView) })
+  .describe('Entities and the links among them. A link without properties has no props; a phone\'s search aliases are left out (GET /entities/{id} has every property).');
+export type WireGraphView = z.infer<typeof WireGraphView>;
+
 export const EntityDetail = EntityView.extend({
   sources: z.array(ProvenanceView),
   cases: z.array(z.string()),

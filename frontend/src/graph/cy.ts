@@ -3,7 +3,8 @@
 // move on expand, so the picture the investigator built stays put).
 import cytoscape, { type Core, type EdgeCollection, type NodeCollection, type NodeSingular, type Position } from 'cytoscape';
 import fcose from 'cytoscape-fcose';
-import type { GraphView } from '../../../backend/src/model/schemas.ts';
+// views as the API sends them (WireGraphView: links without props omit them)
+import type { WireGraphView as GraphView } from '../../../backend/src/model/schemas.ts';
 import { buildStylesheet, detailLevelFor, type DetailLevel } from './style.ts';
 import { toElements } from './elements.ts';
 import { ENTITY_TYPES } from '../../../backend/src/model/ontology.ts';

@@ -2,7 +2,8 @@
 // (colour, shape, size, width) is computed here from the ontology and stored as element data, so the
 // stylesheet stays a handful of selectors driven by data() mappers.
 import type { ElementDefinition } from 'cytoscape';
-import type { EntityView, GraphView, LinkView, Props } from '../../../backend/src/model/schemas.ts';
+// views as the API sends them (WireGraphView: links without props omit them)
+import type { EntityView, Props, WireGraphView as GraphView, WireLinkView as LinkView } from '../../../backend/src/model/schemas.ts';
 import { ENTITY_SPECS, LINK_SPECS, isEntityType, isLinkType } from '../../../backend/src/model/ontology.ts';
 
 /** Data carried by every entity node. */
