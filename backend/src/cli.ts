@@ -17,7 +17,8 @@ const USAGE = `casegraph — investigative link-graph explorer
 
 Usage:
   casegraph serve                      start the API and explorer (loads the Lima case on first start)
-  casegraph import <file> [--case NAME] [--format FMT] [--mapping NAME | --mapping-file FILE] [--json]
+  casegraph import <file> [--case NAME] [--format FMT] [--mapping NAME | --mapping-file FILE]
+                   [--device-imei IMEI] [--device-number MSISDN] [--json]
                                        import a file with a progress line on stderr; exits 1 when refused
   casegraph mappings [--json]          list saved CDR column mappings
   casegraph copy --from embedded --to neo4j [--case NAME] [--json]
@@ -38,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       case: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean', default: false },
-      mapping: { type: 'string' }, 'mapping-file': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false },
+      mapping: { type: 'string' }, 'mapping-file': { type: 'string' }, 'device-imei': { type: 'string' }, 'device-number': { type: 'string' }, quiet: { type: 'boolean', short: 'q', default: false },
       from: { type: 'string' }, to: { type: 'string' },
       output: { type: 'string', short: 'o' }, 'no-redact': { type: 'boolean', default: false }, reason: { type: 'string' }, ids: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }, dev: { type: 'boolean', default: false },
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
         const r = await audited((e) => rt.auth.audit(e), { actor: cliActor(), action: 'import', case: values.case, details: { file: basename(rest[0]) } },
           () => rt.imports.importFile(rest[0], {
             case: values.case, format: values.format, mapping, importedBy: process.env.USER ?? 'cli', onProgress: progress?.update,
+            ...(values['device-imei'] || values['device-number'] ? { device: { imei: values['device-imei'], msisdn: values['device-number'] } } : {}),
           }).finally(() => progress?.done()),
           (o) => ({ case: o.case, target: o.sha256, details: { format: o.format, status: o.status, entities: o.entities, links: o.links, events: o.events } }));
         const human = r.status === 'already_imported'

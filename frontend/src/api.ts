@@ -293,6 +293,9 @@ export interface UploadQuery {
   case?: string;
   /** name of a saved CDR mapping */
   mapping?: string;
+  /** the seized handset an Android/iOS database came from (these files carry no IMEI) */
+  deviceImei?: string;
+  deviceNumber?: string;
 }
 
 export interface ImportClient {
@@ -333,7 +336,7 @@ export function createImportClient(base = '', fetchImpl: typeof fetch = (...args
   const uploadOnce = (file: Blob, query: UploadQuery, onUpload?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<ImportJob> =>
     new Promise<ImportJob>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', `${base}/api/imports${queryString({ name: query.name, case: query.case, mapping: query.mapping, async: 'true' })}`);
+      xhr.open('POST', `${base}/api/imports${queryString({ name: query.name, case: query.case, mapping: query.mapping, deviceImei: query.deviceImei, deviceNumber: query.deviceNumber, async: 'true' })}`);
       xhr.setRequestHeader('content-type', 'application/octet-stream');
       xhr.setRequestHeader('accept', 'application/json');
       if (onUpload) xhr.upload.addEventListener('progress', (ev) => onUpload(ev.loaded, ev.lengthComputable ? ev.total : file.size));

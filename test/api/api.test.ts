@@ -1,6 +1,8 @@
 // The HTTP API on a real embedded store: validation, error shape, imports, views, OpenAPI.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeSyntheticAndroid } from '../../seed/generators/android.ts';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builder } from '../factories.ts';
@@ -165,6 +167,28 @@ describe('API', () => {
     expect(trav.body.message.startsWith('passwd')).toBe(true);
     // the server still answers after all of this
     expect((await request(h.app).get('/api/health')).status).toBe(200);
+  });
+
+  it('takes the seized handset of a device database from the query, and refuses a bad IMEI with 400 before reading the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'casegraph-api-device-'));
+    try {
+      const android = writeSyntheticAndroid(dir, { seed: 5, calls: 4, contacts: 2, sms: 2 });
+      // contacts2.db names no own number: the one given becomes the handset's line
+      const body = readFileSync(android.files.contacts2);
+      const before = (await request(h.app).get('/api/health')).body.counts;
+      const bad = await upload('contacts2.db', body, '&deviceImei=12-34');
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'bad_request', message: 'device IMEI "12-34" is not 14–16 digits' });
+      expect((await request(h.app).get('/api/health')).body.counts).toEqual(before);
+      const ok = await upload('contacts2.db', body, '&case=lima-2023&deviceImei=356938035643809&deviceNumber=%2B60123456789');
+      expect(ok.status).toBe(201);
+      const hits = await request(h.app).get('/api/search?q=356938035643809&types=Device');
+      expect(hits.body.hits).toHaveLength(1);
+      const owner = await request(h.app).get(`/api/entities/${hits.body.hits[0].id}/neighbours?linkTypes=USES_PHONE`);
+      expect(owner.body.entities.map((e: { label: string }) => e.label)).toContain('+60123456789');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('imports a report into another case and merges shared places', async () => {

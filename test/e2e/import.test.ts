@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Core } from 'cytoscape';
 import type { Counts, CrossDeviceHit, GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
+import { writeSyntheticAndroid } from '../../seed/generators/android.ts';
 import { writeSyntheticCdr } from '../../seed/generators/network.ts';
 import { ARTIFACTS, ROOT, startHarness, waitIdle, waitReady, type Harness } from './harness.ts';
 
@@ -371,6 +372,27 @@ describe('import dialog', () => {
     const after = await counts();
     expect(after.entities - before.entities).toBe(created);
     expect(after.sources - before.sources).toBe(1);
+    await page.keyboard.press('Escape');
+    await dialog().waitFor({ state: 'hidden' });
+  });
+
+  it('an Android call log asks which seized handset it is from, and the IMEI given lands on its Device', async () => {
+    const android = writeSyntheticAndroid(join(tmp, 'android'), { seed: 9, calls: 10, contacts: 5, sms: 5 });
+    await openDialog();
+    await inDialog('import-file-input').setInputFiles(android.files.calllog!);
+    const format = inDialog('import-format');
+    await format.waitFor({ state: 'visible' });
+    expect(await format.getAttribute('data-format')).toBe('device-sqlite');
+    await inDialog('import-device').waitFor({ state: 'visible' });
+    expect(await inDialog('import-device').textContent()).toContain('holds no IMEI');
+    await typeInto('import-device-imei', '356938035643809');
+    await inDialog('import-start').click();
+    const summary = inDialog('import-summary');
+    await summary.waitFor({ state: 'visible' });
+    expect(await summary.getAttribute('data-status')).toBe('applied');
+    const { hits } = await h.get<{ hits: SearchHit[] }>('/api/search?q=356938035643809&types=Device');
+    expect(hits).toHaveLength(1);
+    expect(hits[0].label).toContain('IMEI 356938035643809');
     await page.keyboard.press('Escape');
     await dialog().waitFor({ state: 'hidden' });
   });

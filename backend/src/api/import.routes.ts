@@ -22,6 +22,9 @@ const ImportQuery = z.object({
   format: z.string().max(40).optional(),
   /** name of a saved CDR column mapping */
   mapping: MappingName.optional(),
+  /** the seized handset an Android/iOS database came from (these files carry no IMEI) */
+  deviceImei: z.string().max(40).optional(),
+  deviceNumber: z.string().max(40).optional(),
   async: bool.default(false),
 });
 
@@ -111,7 +114,8 @@ export function importRoutes(imports: ImportService, jobs: JobRegistry) {
         // the target case must be one of the user's before a byte is spooled: the named case, else the default
         // one (a case report or exchange file that names another case is checked again before anything is written)
         requireWritableCase(principal.cases, query.case ?? imports.defaultCase);
-        const opts = { case: query.case, format: query.format, mapping: query.mapping, access: principal.cases, importedBy: principal.user };
+        const device = query.deviceImei || query.deviceNumber ? { imei: query.deviceImei, msisdn: query.deviceNumber } : undefined;
+        const opts = { case: query.case, format: query.format, mapping: query.mapping, device, access: principal.cases, importedBy: principal.user };
         if (!query.async) {
           const out = await imports.importStream(req, { name: query.name, ...opts });
           res.status(out.status === 'applied' ? 201 : 200).json(out);

@@ -2,6 +2,13 @@
 import type { Batch, BatchChunk, SourceInfo } from '../model/index.ts';
 import type { CdrMappingInput } from './cdr/cdr.mapping.ts';
 
+export interface DeviceHint {
+  /** 14–16 digits */
+  imei?: string;
+  /** the handset's own number, as written */
+  msisdn?: string;
+}
+
 export interface ImportInput {
   /** file name as the user gave it (used in messages and as the source name) */
   name: string;
@@ -20,6 +27,12 @@ export interface ImportContext {
   defaultRegion: string;
   /** install secret for keyed hashes of card numbers */
   secret: string;
+  /**
+   * What the investigator knows of the seized handset a file came from. Android and iOS databases carry
+   * no IMEI (and often no own number): with it, a phone's calllog.db, contacts2.db and mmssms.db land on
+   * one Device instead of one per file, and cross-device hits do not count the same handset twice.
+   */
+  device?: DeviceHint;
   /** explicit column mapping (CDR CSV), already resolved from a saved name; the importer validates it */
   mapping?: CdrMappingInput;
   /** called as records are produced: rows read so far and bytes of the file consumed (when known) */

@@ -12,7 +12,8 @@ import type { CdrMappingInput } from '../importers/cdr/cdr.mapping.ts';
 import { findImporter } from '../importers/registry.ts';
 import { parseOnThread } from '../importers/parse-thread.ts';
 import type { MappingService } from './mapping.service.ts';
-import type { ImportContext } from '../importers/types.ts';
+import type { DeviceHint, ImportContext } from '../importers/types.ts';
+import { normalisePhone } from '../model/normalise.ts';
 import { alreadyImported, makeSourceId, type ApplyResult, type BatchChunk } from '../model/index.ts';
 import type { GraphStore } from '../storage/port.ts';
 import type { CaseAccess } from '../auth/access.ts';
@@ -24,6 +25,8 @@ export interface ImportOptions {
   format?: string;
   /** CDR CSV column mapping: inline, or the name of a saved one */
   mapping?: CdrMappingInput | string;
+  /** the seized handset a device database came from (see ImportContext.device); checked here */
+  device?: DeviceHint;
   importedBy?: string;
   onProgress?: ImportContext['onProgress'];
   /** the cases the importing user may write into (default all): a file that would go elsewhere is refused before any write */
@@ -146,7 +149,7 @@ export class ImportService {
     const read = { bytes: undefined as number | undefined };
     const ctx: ImportContext = {
       case: opts.case, defaultCase: this.deps.defaultCase, importedBy: opts.importedBy ?? 'local',
-      defaultRegion: this.deps.region, secret: this.deps.secret, mapping,
+      defaultRegion: this.deps.region, secret: this.deps.secret, mapping, ...(opts.device ? { device: checkDevice(opts.device) } : {}),
       onProgress: (p) => {
         if (p.bytes !== undefined) read.bytes = p.bytes;
       },
@@ -205,6 +208,22 @@ export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** A device hint is the user's word: an IMEI of 14–16 digits, a number that parses; refused (400) otherwise. */
+export function checkDevice(d: DeviceHint): DeviceHint {
+  const out: DeviceHint = {};
+  const imei = d.imei?.replace(/[\s-]/g, '');
+  if (imei) {
+    if (!/^\d{14,16}$/.test(imei)) throw new AppError('bad_request', `device IMEI "${d.imei!.slice(0, 40)}" is not 14–16 digits`);
+    out.imei = imei;
+  }
+  const msisdn = d.msisdn?.trim();
+  if (msisdn) {
+    if (normalisePhone(msisdn).kind === 'withheld' || !/\d{3}/.test(msisdn) || msisdn.length > 40) throw new AppError('bad_request', `device number "${msisdn.slice(0, 40)}" is not a phone number`);
+    out.msisdn = msisdn;
+  }
+  return out;
 }
 
 /** File names come from users: keep the last path segment, printable characters only, bounded. */

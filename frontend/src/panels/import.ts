@@ -16,6 +16,8 @@ export const POLL_MS = 250;
 /** Warnings listed in the summary (the rest are counted). */
 export const WARNINGS_SHOWN = 20;
 const CDR = 'cdr';
+/** Android and iOS databases (`sqliteImporter`): files without the handset's IMEI */
+const DEVICE_DB = 'device-sqlite';
 
 export type ImportPhase = 'pick' | 'detecting' | 'ready' | 'unsupported' | 'uploading' | 'processing' | 'done' | 'failed';
 
@@ -47,6 +49,8 @@ interface Current {
   format?: FormatInfo;
   editor?: MappingEditor;
   caseName: string;
+  /** the seized handset a device database came from, as typed */
+  device: { imei: string; number: string };
 }
 
 export function formatBytes(n: number): string {
@@ -154,7 +158,7 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
 
   async function start(file: File): Promise<void> {
     const mine = ++token;
-    current = { file, caseName: handlers.currentCase() ?? '' };
+    current = { file, caseName: handlers.currentCase() ?? '', device: { imei: '', number: '' } };
     setPhase('detecting');
     replaceChildren(body, fileLine(file), h('p', { class: 'imp-detect muted', 'data-testid': 'import-detecting' }, 'Detecting the format…'));
     replaceChildren(actions, button('Cancel', 'import-cancel', () => close()));
@@ -208,7 +212,7 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
     const asCdr = looksTabular(file.name)
       ? button('Read it as call records (CSV) with a column mapping', 'import-as-cdr', () => {
           const again = ++token;
-          current = { file, caseName: handlers.currentCase() ?? '', format: { format: CDR, description: 'Operator call records (CDR CSV), read with the mapping below' } };
+          current = { file, caseName: handlers.currentCase() ?? '', device: { imei: '', number: '' }, format: { format: CDR, description: 'Operator call records (CDR CSV), read with the mapping below' } };
           prepareMapping(again).then(
             () => {
               if (again === token) showReady();
@@ -238,6 +242,28 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
   }
 
   // ---------------------------------------------------------------- ready: format, case, mapping
+
+  /** Android and iOS databases carry no IMEI: the investigator can say which seized handset this file is from. */
+  function deviceFields(cur: Current): HTMLElement {
+    const input = (key: 'imei' | 'number', id: string, placeholder: string) => {
+      const el = h('input', { id, 'data-testid': `import-device-${key}`, maxlength: 40, autocomplete: 'off', spellcheck: 'false', placeholder });
+      el.value = cur.device[key];
+      el.addEventListener('input', () => {
+        cur.device[key] = el.value;
+      });
+      return el;
+    };
+    return h(
+      'fieldset',
+      { class: 'imp-device', 'data-testid': 'import-device' },
+      h('legend', {}, 'Seized handset (optional)'),
+      h('label', { for: 'imp-device-imei' }, 'IMEI'),
+      input('imei', 'imp-device-imei', 'e.g. 356938035643809'),
+      h('label', { for: 'imp-device-number' }, 'Own number'),
+      input('number', 'imp-device-number', 'e.g. +60 12-345 6789'),
+      h('span', { class: 'map-hint' }, 'this database holds no IMEI: give it so all of this phone’s files land on one device'),
+    );
+  }
 
   function showReady(): void {
     const cur = current!;
@@ -271,6 +297,7 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
         h('datalist', { id: 'imp-case-list' }, ...handlers.caseNames().map((c) => h('option', { value: c }))),
       ),
       cur.editor ? cur.editor.el : null,
+      cur.format!.format === DEVICE_DB ? deviceFields(cur) : null,
       error,
     );
     replaceChildren(actions, button('Choose another file', 'import-again', () => showPick()), go);
@@ -340,7 +367,8 @@ export function createImportDialog(client: ImportClient, handlers: ImportDialogH
 
     let job: ImportJob;
     try {
-      job = await client.upload(cur.file, { name: cur.file.name, case: caseName, mapping }, (sent, total) => {
+      const device = cur.format?.format === DEVICE_DB ? { deviceImei: cur.device.imei.trim() || undefined, deviceNumber: cur.device.number.trim() || undefined } : {};
+      job = await client.upload(cur.file, { name: cur.file.name, case: caseName, mapping, ...device }, (sent, total) => {
         const p = total > 0 ? (100 * sent) / total : null;
         setBar(p);
         text.textContent = `Uploading… ${p !== null ? `${Math.round(p)} % · ` : ''}${formatBytes(sent)} of ${formatBytes(total)}`;

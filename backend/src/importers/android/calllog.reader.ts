@@ -57,9 +57,12 @@ export function ownNumberFromCalls(f: SqliteFile, defaultRegion: string): string
   return undefined;
 }
 
-/** The Android device of one database file (no IMEI in these files: the device is keyed by the file). */
+/**
+ * The Android device of one database file. These files hold no IMEI: the device is the one the
+ * investigator names (ctx.device), else it is keyed by the file. The file's own number wins over a given one.
+ */
 export function androidDevice(b: BatchBuilder, input: ImportInput, ctx: ImportContext, msisdn?: string): DeviceRefs {
-  return addDevice(b, { name: 'Android handset', msisdn, props: { platform: 'Android' }, locator: 'file' }, ctx.defaultRegion);
+  return addDevice(b, { name: 'Android handset', imei: ctx.device?.imei, msisdn: msisdn ?? ctx.device?.msisdn, props: { platform: 'Android' }, locator: 'file' }, ctx.defaultRegion);
 }
 
 /** Streams table `calls` as CALLED events between the owner line and the remote number. */

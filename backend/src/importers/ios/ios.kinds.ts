@@ -7,9 +7,9 @@ import { readAddressBook } from './addressbook.reader.ts';
 import { readCallHistory } from './callhistory.reader.ts';
 import { readSmsDb } from './smsdb.reader.ts';
 
-/** The iPhone of one database file (these files hold no IMEI or own number: the device is keyed by the file). */
+/** The iPhone of one database file: these files hold no IMEI or own number, so the one the investigator names (ctx.device), else keyed by the file. */
 export function iosDevice(b: BatchBuilder, ctx: ImportContext): DeviceRefs {
-  return addDevice(b, { name: 'iPhone', props: { platform: 'iOS' }, locator: 'file' }, ctx.defaultRegion);
+  return addDevice(b, { name: 'iPhone', imei: ctx.device?.imei, msisdn: ctx.device?.msisdn, props: { platform: 'iOS' }, locator: 'file' }, ctx.defaultRegion);
 }
 
 /** CallHistory.storedata: ZCALLRECORD. */
