@@ -2,6 +2,7 @@
 // import: zod stays out of the bundle); failures become ApiError carrying the server's stable `code`.
 import type { Job, JobProgress } from '../../backend/src/services/jobs.service.ts';
 // GraphView is the wire form (WireGraphView): links without props omit them, phones' search aliases are left out
+import { expandView, type CompactGraphView } from '../../backend/src/model/compact-view.ts';
 import type { Annotation, ApplyResult, CaseSummary, Counts, EntityDetail, WireGraphView as GraphView, SearchHit } from '../../backend/src/model/schemas.ts';
 import type { AppliedText, ApplyText, Candidate, CandidateMatch, Extraction, ProposedLink } from '../../backend/src/text/text.schema.ts';
 
@@ -209,24 +210,27 @@ export function createApi(base = '', fetchImpl: typeof fetch = (...args) => fetc
   async function subgraph(ids: string[]): Promise<GraphView> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return { entities: [], links: [], capped: false };
-    return post<GraphView>('/api/subgraph', { ids: unique });
+    return expandView(await post<CompactGraphView>('/api/subgraph?shape=compact', { ids: unique }));
   }
+  /** Views travel as rows (about half the bytes of objects) and are expanded here, once. */
+  const view = async (path: string) => expandView(await request<CompactGraphView>(path));
 
   return {
     health: () => request<Health>('/api/health'),
     cases: async () => (await request<{ cases: CaseSummary[] }>('/api/cases')).cases,
-    overview: (caseName, limit = 2000) => request<GraphView>(`/api/cases/${enc(caseName)}/overview${queryString({ limit })}`),
+    overview: (caseName, limit = 2000) => view(`/api/cases/${enc(caseName)}/overview${queryString({ limit, shape: 'compact' })}`),
     search: async (q, opts = {}) =>
       (await request<{ hits: SearchHit[] }>(`/api/search${queryString({ q, limit: opts.limit ?? 20, types: opts.types })}`, { signal: opts.signal })).hits,
     entity: (id) => request<EntityDetail>(`/api/entities/${enc(id)}`),
     neighbours: (id, q = {}) =>
-      request<GraphView>(
+      view(
         `/api/entities/${enc(id)}/neighbours${queryString({
           depth: q.depth ?? 1,
           limit: q.limit ?? 500,
           offset: q.offset ?? 0,
           entityTypes: q.entityTypes,
           linkTypes: q.linkTypes,
+          shape: 'compact',
         })}`,
       ),
     importFile: (name, body, caseName) =>

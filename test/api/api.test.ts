@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticAndroid } from '../../seed/generators/android.ts';
+import { expandView } from '../../backend/src/model/compact-view.ts';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builder } from '../factories.ts';
@@ -191,6 +192,30 @@ describe('API', () => {
     }
   });
 
+  it('sends views as rows on shape=compact, which expand to exactly the plain view (neighbours, subgraph, overview)', async () => {
+    const hits = (await request(h.app).get('/api/search?q=Red%20Dragon')).body.hits as { id: string }[];
+    const id = hits[0].id;
+    const pairs: [string, string, 'get' | 'post'][] = [
+      [`/api/entities/${id}/neighbours?depth=2&limit=50`, `/api/entities/${id}/neighbours?depth=2&limit=50&shape=compact`, 'get'],
+      ['/api/cases/lima-2023/overview?limit=80', '/api/cases/lima-2023/overview?limit=80&shape=compact', 'get'],
+    ];
+    for (const [plainUrl, compactUrl] of pairs) {
+      const plain = await request(h.app).get(plainUrl);
+      const compact = await request(h.app).get(compactUrl);
+      expect(compact.status).toBe(200);
+      expect(compact.body.shape).toBe('compact-1');
+      expect(compact.body.links.length).toBeGreaterThan(3);
+      expect(Array.isArray(compact.body.links[0])).toBe(true);
+      expect(expandView(compact.body)).toEqual(plain.body);
+      expect(compact.text.length).toBeLessThan(plain.text.length);
+    }
+    const ids = (await request(h.app).get(pairs[0][0])).body.entities.map((e: { id: string }) => e.id);
+    const plain = await request(h.app).post('/api/subgraph').send({ ids });
+    const compact = await request(h.app).post('/api/subgraph?shape=compact').send({ ids });
+    expect(expandView(compact.body)).toEqual(plain.body);
+    expect((await request(h.app).get(`/api/entities/${id}/neighbours?shape=rows`)).status).toBe(400);
+  });
+
   it('imports a report into another case and merges shared places', async () => {
     const r = await upload('minimal.report.yaml', readFileSync(join(FIX, 'minimal.report.yaml')));
     expect(r.status).toBe(201);
@@ -338,9 +363,11 @@ describe('API graph views on the wire', () => {
       expect((await request(h.app).get(`/api/entities/${boss}`)).body.props.aliases).toContain('Boss');
       // and the OpenAPI document says so
       const doc = (await request(h.app).get('/api/openapi.json')).body;
-      const schema = doc.paths['/entities/{id}/neighbours'].get.responses['200'].content['application/json'].schema;
+      const [schema, compact] = doc.paths['/entities/{id}/neighbours'].get.responses['200'].content['application/json'].schema.anyOf;
       expect(schema.properties.links.items.required).toEqual(['id', 'type', 'from', 'to']);
       expect(schema.description).toMatch(/aliases/);
+      // the compact shape (rows) is the other answer
+      expect(compact.properties.shape.const).toBe('compact-1');
     } finally {
       await h.close();
     }

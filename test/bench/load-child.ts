@@ -22,7 +22,7 @@ const result = await autocannon({
       setupRequest: (req) => {
         const path = n++ % 2 === 0
           ? `/api/search?q=${encodeURIComponent(terms[r.int(0, terms.length - 1)])}`
-          : `/api/entities/${encodeURIComponent(ids[r.int(0, ids.length - 1)])}/neighbours?depth=2&limit=500`;
+          : `/api/entities/${encodeURIComponent(ids[r.int(0, ids.length - 1)])}/neighbours?depth=2&limit=500&shape=compact`;
         return { ...req, path };
       },
     },

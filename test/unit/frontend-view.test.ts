@@ -159,7 +159,7 @@ describe('API client', () => {
     }) as typeof fetch;
     await createApi('', fakeFetch).subgraph([...ids, ids[0]]);
     expect(calls).toHaveLength(1);
-    expect(calls[0].url).toBe('/api/subgraph');
+    expect(calls[0].url).toBe('/api/subgraph?shape=compact');
     expect(calls[0].init?.method).toBe('POST');
     expect(JSON.parse(String(calls[0].init?.body)).ids).toHaveLength(2000);
   });

@@ -1,7 +1,8 @@
 // Graph read routes: search, entity details, neighbourhood, cases and their overview. Each passes the
 // user's granted cases to the service, which shows only what a source of those cases asserts.
 import { z } from 'zod';
-import { CaseSummary, CrossDeviceHit, EntityDetail, LinkTypeSchema, ENTITY_TYPES, LINK_TYPES, SearchHit, WireGraphView, type EntityView, type GraphView, type LinkView, type WireLinkView } from '../model/index.ts';
+import { CaseSummary, CrossDeviceHit, EntityDetail, GraphView, LinkTypeSchema, ENTITY_TYPES, LINK_TYPES, SearchHit, WireGraphView, type EntityView, type LinkView, type WireLinkView } from '../model/index.ts';
+import { COMPACT_SHAPE, compactView, type CompactGraphView } from '../model/compact-view.ts';
 import type { GraphService } from '../services/graph.service.ts';
 import { csvEnum, defineRoute } from './route.ts';
 
@@ -13,7 +14,16 @@ export const SearchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-export const NeighboursQuery = z.object({
+/** `shape=compact`: the view as rows (model/compact-view.ts), what the explorer asks for */
+const Shape = z.object({ shape: z.enum(['plain', 'compact']).default('plain') });
+const CompactView = GraphView.omit({ links: true }).extend({
+  shape: z.literal(COMPACT_SHAPE),
+  linkTypes: z.array(LinkTypeSchema),
+  links: z.array(z.array(z.unknown())).describe('rows: [id, index into linkTypes, from, to, count, durationS, firstAt, lastAt, props?]; from and to are indexes into entities (an id for an end outside the view); null where the link has no value'),
+}).describe('A graph view as rows (shape=compact): the same content as the plain view in about half the bytes (the explorer decodes it with expandView in model/compact-view.ts)');
+const ShapedView = WireGraphView.or(CompactView);
+
+export const NeighboursQuery = Shape.extend({
   depth: z.coerce.number().int().min(1).max(3).default(1),
   entityTypes: csvEnum(ENTITY_TYPES).optional(),
   linkTypes: csvEnum(LINK_TYPES).optional(),
@@ -21,7 +31,7 @@ export const NeighboursQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-const OverviewQuery = z.object({ limit: z.coerce.number().int().min(1).max(20_000).default(2000) });
+const OverviewQuery = Shape.extend({ limit: z.coerce.number().int().min(1).max(20_000).default(2000) });
 const CaseParams = z.object({ name: z.string().min(1).max(120) });
 const PathsQuery = z.object({
   from: z.string().min(1).max(100),
@@ -57,6 +67,12 @@ export function wireView(view: GraphView): WireGraphView {
   return { ...view, entities: view.entities.map(wireEntity), links: view.links.map(wireLink) };
 }
 
+/** The wire view in the shape the request asked for. */
+function shaped(view: GraphView, shape: 'plain' | 'compact'): WireGraphView | CompactGraphView {
+  // rows straight from the store's links (no intermediate wire objects); entities trimmed as on the wire
+  return shape === 'compact' ? compactView({ ...view, entities: view.entities.map(wireEntity) }) : wireView(view);
+}
+
 function wireEntity(e: EntityView): EntityView {
   if (e.type !== 'Phone' || e.props.aliases === undefined) return e;
   const { aliases: _search, ...props } = e.props;
@@ -85,8 +101,8 @@ export function graphRoutes(graph: GraphService) {
     }),
     defineRoute({
       method: 'get', path: '/entities/:id/neighbours', tag: 'graph', access: 'read', queued: true, summary: 'Neighbourhood with depth, type filters, a cap and paging; says when it capped',
-      params: EntityIdParams, query: NeighboursQuery, response: WireGraphView,
-      handler: async ({ params, query, principal }) => wireView(await graph.neighbours(params.id, query, principal.cases)),
+      params: EntityIdParams, query: NeighboursQuery, response: ShapedView,
+      handler: async ({ params, query, principal }) => shaped(await graph.neighbours(params.id, query, principal.cases), query.shape),
     }),
     defineRoute({
       method: 'get', path: '/cases', tag: 'cases', access: 'read', queued: true, summary: 'Cases with their source and entity counts',
@@ -95,23 +111,23 @@ export function graphRoutes(graph: GraphService) {
     }),
     defineRoute({
       method: 'get', path: '/cases/:name/overview', tag: 'cases', access: 'read', queued: true, summary: 'The entities of a case (capped) and the links among them',
-      params: CaseParams, query: OverviewQuery, response: WireGraphView,
-      handler: async ({ params, query, principal }) => wireView(await graph.caseOverview(params.name, query.limit, principal.cases)),
+      params: CaseParams, query: OverviewQuery, response: ShapedView,
+      handler: async ({ params, query, principal }) => shaped(await graph.caseOverview(params.name, query.limit, principal.cases), query.shape),
     }),
     defineRoute({
       method: 'get', path: '/subgraph', tag: 'graph', access: 'read', queued: true, summary: 'The given entities and the links among them (restores a saved view; at most 2000 ids)',
-      query: z.object({
+      query: Shape.extend({
         ids: z.string().max(200_000).transform((v) => [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))]).pipe(z.array(z.string().max(100)).min(1).max(2000)),
         linkTypes: csvEnum(LINK_TYPES).optional(),
       }),
-      response: WireGraphView,
-      handler: async ({ query, principal }) => wireView(await graph.subgraph(query.ids, query.linkTypes, principal.cases)),
+      response: ShapedView,
+      handler: async ({ query, principal }) => shaped(await graph.subgraph(query.ids, query.linkTypes, principal.cases), query.shape),
     }),
     defineRoute({
       method: 'post', path: '/subgraph', tag: 'graph', access: 'read', queued: true, summary: 'The same as GET /subgraph with the ids in a JSON body (large saved views)',
       body: z.object({ ids: z.array(z.string().max(100)).min(1).max(5000), linkTypes: z.array(LinkTypeSchema).max(LINK_TYPES.length).optional() }),
-      response: WireGraphView,
-      handler: async ({ body, principal }) => wireView(await graph.subgraph([...new Set(body.ids)], body.linkTypes, principal.cases)),
+      query: Shape, response: ShapedView,
+      handler: async ({ body, query, principal }) => shaped(await graph.subgraph([...new Set(body.ids)], body.linkTypes, principal.cases), query.shape),
     }),
     defineRoute({
       method: 'get', path: '/paths', tag: 'graph', access: 'read', queued: true, summary: 'Shortest path or all simple paths (k ≤ 6) between two entities, optionally by link type',
