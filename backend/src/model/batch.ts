@@ -203,7 +203,10 @@ export class BatchBuilder {
     const chunk: BatchChunk = {
       entities: [...this.entities.values()], links: [...this.links.values()], events: [...this.events.values()], warnings: this.warningList,
     };
-    this.remember(this.flushedEntities, chunk.entities, FLUSHED_ENTITIES);
+    // past its bound a memory forgets everything: a repeat is then written again and merged by the store
+    // (correct, only slower)
+    if (this.flushedEntities.size > FLUSHED_ENTITIES) this.flushedEntities.clear();
+    this.remember(this.flushedEntities, chunk.entities);
     if (this.flushedLinks.size + this.flushedBareLinks.size > FLUSHED_LINKS) {
       this.flushedLinks.clear();
       this.flushedBareLinks.clear();
@@ -213,7 +216,7 @@ export class BatchBuilder {
       if (Object.keys(l.props).length === 0 && !this.flushedLinks.has(l.id)) this.flushedBareLinks.add(l.id);
       else withProps.push(l);
     }
-    this.remember(this.flushedLinks, withProps, Infinity);
+    this.remember(this.flushedLinks, withProps);
     this.emitted.entities += chunk.entities.length;
     this.emitted.links += chunk.links.length;
     this.emitted.events += chunk.events.length;
@@ -224,9 +227,8 @@ export class BatchBuilder {
     return chunk;
   }
 
-  /** Notes what a flush handed out; past `bound` remembered records, forgets them all (a repeat is then written again and merged by the store: correct, only slower). */
-  private remember(memory: Map<string, ReadonlySet<string>>, records: (EntityRecord | LinkRecord)[], bound: number): void {
-    if (memory.size > bound) memory.clear();
+  /** Notes what a flush handed out, with the union of the prop keys sent so far (key sets interned). */
+  private remember(memory: Map<string, ReadonlySet<string>>, records: (EntityRecord | LinkRecord)[]): void {
     for (const r of records) {
       const sent = memory.get(r.id);
       const keys = [...new Set([...(sent ?? []), ...Object.keys(r.props)])].sort();
